@@ -1,0 +1,153 @@
+// Client input as a byte buffer with two readers on top: command lines
+// (bounded length) and the DATA decoder, which takes bytes as they come.
+
+import type { Readable } from 'node:stream';
+
+export const EOF = Symbol('eof');
+export const TIMEOUT = Symbol('timeout');
+export type InputEnd = typeof EOF | typeof TIMEOUT;
+
+/** A command line longer than the limit: its bytes were thrown away. */
+export const TOO_LONG = Symbol('too long');
+
+const LF = 0x0a;
+const EMPTY = Buffer.alloc(0);
+
+/** Chunks from the client; null at end of input. */
+export interface ChunkSource {
+  next(): Promise<Buffer | null>;
+}
+
+/**
+ * A Readable (stdin) as a ChunkSource. The stream is paused while chunks
+ * wait to be read, so memory stays bounded however fast the client sends.
+ */
+export function streamSource(stream: Readable, onError: (err: Error) => void): ChunkSource {
+  const queue: Buffer[] = [];
+  let ended = false;
+  let waiter: (() => void) | undefined;
+  const wake = (): void => {
+    const w = waiter;
+    waiter = undefined;
+    w?.();
+  };
+  stream.on('data', (chunk: Buffer) => {
+    queue.push(chunk);
+    stream.pause();
+    wake();
+  });
+  stream.on('end', () => {
+    ended = true;
+    wake();
+  });
+  stream.on('error', (err: Error) => {
+    onError(err);
+    ended = true;
+    wake();
+  });
+  return {
+    async next(): Promise<Buffer | null> {
+      for (;;) {
+        const chunk = queue.shift();
+        if (chunk) return chunk;
+        if (ended) return null;
+        stream.resume();
+        await new Promise<void>((resolve) => {
+          waiter = resolve;
+        });
+      }
+    },
+  };
+}
+
+export class Input {
+  private buf: Buffer = EMPTY;
+  private pos = 0;
+  private ended = false;
+  /** A read that timed out may still deliver later; keep it so no bytes are lost. */
+  private pending: Promise<Buffer | null> | undefined;
+
+  constructor(private readonly source: ChunkSource) {}
+
+  /** The bytes received and not consumed yet. */
+  available(): Buffer {
+    return this.buf.subarray(this.pos);
+  }
+
+  consume(n: number): void {
+    this.pos += n;
+    if (this.pos >= this.buf.length) {
+      this.buf = EMPTY;
+      this.pos = 0;
+    }
+  }
+
+  /** Waits for more bytes: true when some arrived, EOF at the end, TIMEOUT after `timeoutMs` (0: wait forever). */
+  async fill(timeoutMs: number): Promise<true | InputEnd> {
+    if (this.ended) return EOF;
+    this.pending ??= this.source.next();
+    const chunk = await withTimeout(this.pending, timeoutMs);
+    if (chunk === TIMEOUT) return TIMEOUT;
+    this.pending = undefined;
+    if (chunk === null) {
+      this.ended = true;
+      return EOF;
+    }
+    const rest = this.buf.subarray(this.pos);
+    this.buf = rest.length === 0 ? chunk : Buffer.concat([rest, chunk]);
+    this.pos = 0;
+    return true;
+  }
+
+  /**
+   * The next command line without its line ending (one trailing CRLF or LF
+   * is removed). A line longer than `maxLength` bytes is discarded as it
+   * arrives and reported as TOO_LONG once its end is seen. A last line
+   * without a line ending is returned at end of input.
+   */
+  async readLine(maxLength: number, timeoutMs: number): Promise<Buffer | typeof TOO_LONG | InputEnd> {
+    let discarding = false;
+    for (;;) {
+      const rest = this.available();
+      const lf = rest.indexOf(LF);
+      if (lf >= 0) {
+        this.consume(lf + 1);
+        if (discarding) return TOO_LONG;
+        const end = lf > 0 && rest[lf - 1] === 0x0d ? lf - 1 : lf;
+        return end > maxLength ? TOO_LONG : rest.subarray(0, end);
+      }
+      if (rest.length > maxLength + 1) {
+        // No line end in sight and already too long: drop what we hold.
+        discarding = true;
+        this.consume(rest.length);
+      }
+      const got = await this.fill(timeoutMs);
+      if (got === TIMEOUT) return TIMEOUT;
+      if (got === EOF) {
+        const tail = this.available();
+        if (discarding) return TOO_LONG;
+        if (tail.length === 0) return EOF;
+        this.consume(tail.length);
+        const end = tail[tail.length - 1] === 0x0d ? tail.length - 1 : tail.length;
+        return end > maxLength ? TOO_LONG : tail.subarray(0, end);
+      }
+    }
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMEOUT> {
+  if (ms <= 0) return promise;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve(TIMEOUT), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}

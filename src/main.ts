@@ -1,0 +1,128 @@
+// dist/qpsmtpd: serve exactly one SMTP connection on stdin/stdout, then exit.
+
+import { fstatSync, realpathSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { describeSetup } from './cli/check';
+import { USAGE, UsageError, parseOptions, type Options } from './cli/options';
+import { LOGCRIT, LOGERROR } from './constants';
+import { Input, streamSource } from './io/input';
+import { StreamOutput } from './io/output';
+import { writeStderr } from './log/logger';
+import { runSession } from './smtp/dispatcher';
+import { TEXT } from './smtp/replies';
+import type { Session } from './smtp/session';
+import { createSession, installDirOf, loadPlugins, reportStartupFailure, startConnection } from './startup';
+import { VERSION } from './version';
+
+async function main(): Promise<number> {
+  let options: Options;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    writeStderr(`qpsmtpd: ${err.message}\n${USAGE}`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (options.version) {
+    process.stdout.write(`qpsmtpd ${VERSION}\n`);
+    return 0;
+  }
+  const installDir = installDirOf(realpathSync(process.argv[1] ?? __filename));
+  const configDir = options.config ?? (process.env.QPSMTPD_CONFIG || undefined);
+  return options.check ? check(options, installDir, configDir) : serve(options, installDir, configDir);
+}
+
+async function serve(options: Options, installDir: string, configDir: string | undefined): Promise<number> {
+  const stdinIsSocket = isSocket(0);
+  let session: Session | undefined;
+  const input = new Input(streamSource(process.stdin, (err) => session?.log(LOGERROR, `read error: ${err.message}`)));
+  const output = new StreamOutput(process.stdout, () =>
+    session?.log(LOGERROR, 'Lost connection to client, cannot send response.'),
+  );
+  session = createSession({ ...common(options, installDir, configDir), input, output });
+  installCrashHandler(session);
+  startConnection(session, {
+    env: process.env,
+    remoteIp: options.remoteIp,
+    socket: stdinIsSocket ? (process.stdin as unknown as Socket) : undefined,
+  });
+  try {
+    await loadPlugins(session, installDir, configDir);
+  } catch (err) {
+    // A broken plugin must not mean a server that takes mail without its checks.
+    session.log(LOGCRIT, `start-up failed: ${(err as Error).message}`);
+    await session.respond(421, TEXT.unavailable(safeMe(session)));
+    return 1;
+  }
+  await runSession(session);
+  return 0;
+}
+
+async function check(options: Options, installDir: string, configDir: string | undefined): Promise<number> {
+  const idle = new Input({ next: async () => null });
+  const output = { connected: true, write: async () => undefined };
+  const session = createSession({ ...common(options, installDir, configDir), input: idle, output });
+  try {
+    const loader = await loadPlugins(session, installDir, configDir);
+    process.stdout.write(describeSetup(session, loader));
+    return 0;
+  } catch (err) {
+    reportStartupFailure(err);
+    return 1;
+  }
+}
+
+function common(options: Options, installDir: string, configDir: string | undefined) {
+  return {
+    configDir,
+    installDir,
+    pluginDirs: options.pluginDirs,
+    spoolDir: options.spoolDir,
+    logLevel: options.logLevel,
+    env: process.env,
+  };
+}
+
+function isSocket(fd: number): boolean {
+  try {
+    return fstatSync(fd).isSocket();
+  } catch {
+    return false;
+  }
+}
+
+function safeMe(session: Session): string {
+  try {
+    return session.me();
+  } catch {
+    return 'localhost';
+  }
+}
+
+/** A bug must end the session cleanly: log it, tell the client 421, exit. */
+function installCrashHandler(session: Session): void {
+  const crash = (err: unknown): void => {
+    session.log(LOGCRIT, `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    const done = (): never => process.exit(1);
+    if (session.closed) done();
+    session.closed = true;
+    process.stdout.write(`421 ${TEXT.unavailable(safeMe(session))}\r\n`, done);
+    setTimeout(done, 1000).unref();
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+}
+
+main().then(
+  (code) => {
+    process.exit(code);
+  },
+  (err: unknown) => {
+    reportStartupFailure(err);
+    process.exit(1);
+  },
+);

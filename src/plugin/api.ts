@@ -1,0 +1,70 @@
+// The types a plugin sees: what a hook may return, and the session object
+// (`qp`) with the methods qpsmtpd plugins know.
+
+import type { Address } from '../address/address';
+import type { ConfigMap } from '../config/cdb';
+import type { Connection } from '../connection/connection';
+import type { Transaction } from '../message/transaction';
+
+/** A parser handed back by a *_parse hook: (verb, rest) -> [OK, values...] or [code, error text]. */
+export type ParserFunction = (verb: string, rest: string | undefined) => unknown[] | Promise<unknown[]>;
+
+/**
+ * What a hook returns: a code (`return DECLINED`), or a code with messages
+ * (`return [DENY, 'no such user']`), or a promise of either. Messages are
+ * split into reply lines at "\n".
+ */
+export type HookResult = number | readonly [number, ...unknown[]] | undefined | void;
+export type HookReturn = HookResult | Promise<HookResult>;
+
+/** A hook's outcome after every plugin ran: the deciding code and its messages (code 0: nobody registered). */
+export interface HookOutcome {
+  code: number;
+  msgs: unknown[];
+  /** Set when a plugin threw or ran over its time limit (the code is then DENYSOFT). */
+  failed?: boolean;
+}
+
+/** ESMTP parameters of MAIL/RCPT, keys lower-cased; a keyword without "=" has an undefined value. */
+export type EsmtpParams = Record<string, string | undefined>;
+
+/** The session object plugins reach as `this.qp`. */
+export interface Qp {
+  readonly connection: Connection;
+  /** The current transaction (created on first use). */
+  readonly transaction: Transaction;
+  /** First line of config file `name` (config hooks first). */
+  config(name: string): string | undefined;
+  /** Every line of config file `name`. */
+  config(name: string, type: 'list'): string[];
+  /** <name>.cdb as a lookup table (qmail's morercpthosts.cdb ...). */
+  config(name: string, type: 'map'): ConfigMap;
+  /** First line of config `name` for an address (user_config hooks first). */
+  config(name: string, address: Address): string | undefined;
+  /** Ends the current transaction (reset_transaction hook) and starts a new one. */
+  reset_transaction(): Promise<void>;
+  /** Writes a reply: `respond(250, 'line one', 'line two')`. */
+  respond(code: number, ...lines: unknown[]): Promise<void>;
+  /** Runs the disconnect hooks, closes the session and ends the process after the current command. */
+  disconnect(): Promise<void>;
+  log(level: number, ...message: unknown[]): void;
+  /** log() with the hook and plugin named (what Plugin.log uses). */
+  varlog(level: number, hook: string | undefined, plugin: string | undefined, ...message: unknown[]): void;
+  spool_dir(): string;
+  temp_file(): string;
+  temp_dir(mode?: number): string;
+  size_threshold(): number;
+  /** The stored AUTH result code ('' before any AUTH); compare with OK. */
+  authenticated(): number | '';
+  auth_user(): string;
+  auth_mechanism(): string;
+  /** Parses an address ("<user@host>" or "user@host"). */
+  address(text: string): Address | undefined;
+  version(): string;
+  /** Names of the plugins registered for a hook, in run order. */
+  hooks(name: string): string[];
+  run_hooks(hook: string, ...args: unknown[]): Promise<HookOutcome>;
+  command_counter(): number;
+  plugin_dirs(): string[];
+  config_dir(name: string): string;
+}

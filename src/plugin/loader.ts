@@ -1,0 +1,192 @@
+// Loading plugins: find each plugin of config/logging and config/plugins,
+// make an instance, and register its hooks (init, hook_* methods, register),
+// in file order. Any failure is a start-up error: a server with a broken
+// plugin must not take mail.
+
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { HOOK_NAMES, hookMethodName } from '../hooks/names';
+import type { Session } from '../smtp/session';
+import { BUNDLED_PLUGINS } from './bundled';
+import { type PluginLine, parsePluginLine } from './names';
+import { type HookMethod, Plugin } from './plugin';
+
+/** Extensions tried, in order, for a plugin file in a plugin directory. */
+const FILE_EXTENSIONS = ['.js', '.cjs', '.mjs'];
+
+export interface LoadedPlugin {
+  line: PluginLine;
+  plugin: Plugin;
+  /** Where the code came from: a file path, "bundled", or a package name. */
+  source: string;
+}
+
+export class PluginLoadError extends Error {}
+
+type PluginModule = unknown;
+
+export interface LoaderOptions {
+  session: Session;
+  /** Searched in order before the bundled plugins. */
+  pluginDirs: string[];
+  /** Directories node_modules lookups start from (module plugins). */
+  moduleRoots: string[];
+}
+
+export class PluginLoader {
+  readonly loaded: LoadedPlugin[] = [];
+
+  constructor(private readonly options: LoaderOptions) {}
+
+  /** Loads the plugins of the given config lines, in order. */
+  async loadLines(lines: string[]): Promise<void> {
+    for (const text of lines) {
+      let line: PluginLine;
+      try {
+        line = parsePluginLine(text);
+      } catch (err) {
+        throw new PluginLoadError((err as Error).message);
+      }
+      await this.loadOne(line);
+    }
+  }
+
+  private async loadOne(line: PluginLine): Promise<void> {
+    const { module, source } = await this.resolve(line.file);
+    let plugin: Plugin;
+    try {
+      plugin = instantiate(module);
+      plugin._bind({
+        qp: this.options.session,
+        name: line.name,
+        args: line.args,
+        registerHook: (p, hook, method, unshift) =>
+          this.options.session.registry.register(hook, { plugin: p, name: line.name, method }, unshift),
+        parentMethods: (parent) => methodsOf(this.resolveSync(parent)),
+      });
+      const session = this.options.session;
+      const hooks = plugin as unknown as Record<string, unknown>;
+      if (typeof hooks.init === 'function') await hooks.init.call(plugin, session, ...line.args);
+      for (const hook of HOOK_NAMES) {
+        const method = hooks[hookMethodName(hook)];
+        if (typeof method === 'function') plugin.register_hook(hook, method as HookMethod);
+      }
+      if (typeof hooks.register === 'function') await hooks.register.call(plugin, session, ...line.args);
+    } catch (err) {
+      throw new PluginLoadError(`plugin ${line.word} (${source}) failed to load: ${(err as Error).message}`);
+    }
+    this.loaded.push({ line, plugin, source });
+  }
+
+  /** Finds a plugin's code: plugin directories first, then the bundle, then node_modules. */
+  private async resolve(file: string): Promise<{ module: PluginModule; source: string }> {
+    const path = this.findFile(file);
+    if (path) return { module: await loadFile(path), source: path };
+    const bundled = BUNDLED_PLUGINS[file];
+    if (bundled) return { module: bundled(), source: 'bundled' };
+    const pkg = this.findPackage(file);
+    if (pkg) return { module: await loadFile(pkg), source: file };
+    throw new PluginLoadError(
+      `Plugin ${file} not found in our plugin dirs (${[...this.options.pluginDirs, 'bundled plugins'].join(', ')}) nor as an installed package`,
+    );
+  }
+
+  /** The same search without async loading (isa_plugin runs inside init). */
+  private resolveSync(file: string): PluginModule {
+    const path = this.findFile(file);
+    if (path) return requireFile(path);
+    const bundled = BUNDLED_PLUGINS[file];
+    if (bundled) return bundled();
+    const pkg = this.findPackage(file);
+    if (pkg) return requireFile(pkg);
+    throw new Error(`cannot find plugin '${file}'`);
+  }
+
+  private findFile(file: string): string | undefined {
+    for (const dir of this.options.pluginDirs) {
+      for (const ext of FILE_EXTENSIONS) {
+        const path = join(dir, file + ext);
+        if (existsSync(path)) return path;
+      }
+    }
+    return undefined;
+  }
+
+  private findPackage(name: string): string | undefined {
+    if (!/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i.test(name)) return undefined;
+    try {
+      return require.resolve(name, { paths: this.options.moduleRoots });
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+async function loadFile(path: string): Promise<PluginModule> {
+  if (path.endsWith('.mjs')) return import(pathToFileURL(path).href);
+  try {
+    return requireFile(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_REQUIRE_ESM') return import(pathToFileURL(path).href);
+    throw err;
+  }
+}
+
+function requireFile(path: string): PluginModule {
+  // A runtime require: the file is outside the bundle.
+  return module.require(path);
+}
+
+/**
+ * A plugin module exports a class extending Plugin (as `default` or as the
+ * module itself), or hook_* functions (named exports, or an object as
+ * `module.exports`/`default`), which become methods of a Plugin.
+ */
+function instantiate(module: PluginModule): Plugin {
+  const cls = pluginClass(module);
+  if (cls) return new cls();
+  const functions = bagOf(module);
+  if (Object.keys(functions).length === 0) throw new Error('the module exports neither a Plugin class nor hook functions');
+  const plugin = new Plugin();
+  for (const [name, fn] of Object.entries(functions)) {
+    Object.defineProperty(plugin, name, { value: fn, configurable: true, writable: true });
+  }
+  return plugin;
+}
+
+function pluginClass(module: PluginModule): (new () => Plugin) | undefined {
+  const isClass = (v: unknown): v is new () => Plugin => typeof v === 'function' && v.prototype instanceof Plugin;
+  if (isClass(module)) return module;
+  const d = (module as { default?: unknown } | null)?.default;
+  return isClass(d) ? d : undefined;
+}
+
+/** The functions a module offers: its own exports and those of a default-exported object. */
+function bagOf(module: PluginModule): Record<string, HookMethod> {
+  const d = (module as { default?: unknown } | null)?.default;
+  return { ...functionsOf(d), ...functionsOf(module) };
+}
+
+/** The methods of a plugin module (for isa_plugin). */
+function methodsOf(module: PluginModule): Record<string, HookMethod> {
+  const cls = pluginClass(module);
+  if (!cls) return bagOf(module);
+  const methods: Record<string, HookMethod> = {};
+  for (let proto = cls.prototype; proto && proto !== Plugin.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      const desc = Object.getOwnPropertyDescriptor(proto, name);
+      if (name !== 'constructor' && typeof desc?.value === 'function' && !(name in methods)) methods[name] = desc.value;
+    }
+  }
+  return methods;
+}
+
+function functionsOf(value: unknown): Record<string, HookMethod> {
+  const out: Record<string, HookMethod> = {};
+  if (!value || (typeof value !== 'object' && typeof value !== 'function')) return out;
+  for (const [name, fn] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof fn === 'function' && name !== 'default') out[name] = fn as HookMethod;
+  }
+  return out;
+}

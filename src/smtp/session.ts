@@ -1,0 +1,342 @@
+// The session: one SMTP connection's state and the API plugins reach as
+// `this.qp` (config, log, respond, transactions, hooks). The command loop
+// and the commands themselves live in dispatcher.ts and commands/.
+
+import { mkdirSync, statSync } from 'node:fs';
+import { homedir, hostname } from 'node:os';
+import { join } from 'node:path';
+import { Address } from '../address/address';
+import { CdbFile, type ConfigMap, EMPTY_MAP } from '../config/cdb';
+import type { ConfigStore } from '../config/store';
+import { Connection } from '../connection/connection';
+import { DECLINED, LOGDEBUG, LOGINFO, LOGWARN, OK } from '../constants';
+import { HookRegistry } from '../hooks/registry';
+import { HookRunner } from '../hooks/runner';
+import type { Input } from '../io/input';
+import type { Output } from '../io/output';
+import type { Logger } from '../log/logger';
+import { Transaction } from '../message/transaction';
+import type { HookOutcome, Qp } from '../plugin/api';
+import { VERSION } from '../version';
+import { formatReply } from './reply';
+import { type ReplyContext, type ReplyTable, type FollowUp, replyFor } from './replies';
+
+/** Built-in values used when a config file is missing (qpsmtpd has only these two). */
+const CONFIG_DEFAULTS: Record<string, () => string> = {
+  me: () => hostname(),
+  timeout: () => '1200',
+};
+
+const DEFAULT_SIZE_THRESHOLD = 64 * 1024;
+const DEFAULT_PLUGIN_TIMEOUT_S = 60;
+const DEFAULT_MAX_LINE_LENGTH = 4096;
+
+export interface SessionSetup {
+  config: ConfigStore;
+  logger: Logger;
+  input: Input;
+  output: Output;
+  /** --spool-dir, which wins over config spool_dir. */
+  spoolDir?: string;
+  /** Plugin directories searched, in order (--plugin-dir, then plugin_dirs). */
+  pluginDirs: string[];
+}
+
+export class Session implements Qp {
+  readonly connection = new Connection();
+  readonly registry = new HookRegistry();
+  readonly hooks_runner: HookRunner;
+  readonly input: Input;
+  readonly output: Output;
+  readonly logger: Logger;
+  /** Set once disconnect ran: nothing more is read or written. */
+  closed = false;
+  /** Verbs the dispatcher accepts; AUTH joins once an EHLO advertised it. */
+  readonly commands = new Set(['ehlo', 'helo', 'rset', 'mail', 'rcpt', 'data', 'help', 'vrfy', 'noop', 'quit']);
+  private readonly store: ConfigStore;
+  private readonly spoolDirOverride: string | undefined;
+  private readonly pluginDirList: string[];
+  private _transaction: Transaction | undefined;
+  private commandCount = 0;
+  private authState: number | '' = '';
+  private authUser = '';
+  private authMechanism = '';
+  private spoolDirCache: string | undefined;
+  private readonly maps = new Map<string, ConfigMap>();
+  private tempCounter = 0;
+
+  constructor(setup: SessionSetup) {
+    this.store = setup.config;
+    this.logger = setup.logger;
+    this.input = setup.input;
+    this.output = setup.output;
+    this.spoolDirOverride = setup.spoolDir;
+    this.pluginDirList = setup.pluginDirs;
+    this.hooks_runner = new HookRunner(this.registry, {
+      transaction: () => this.transaction,
+      currentTransaction: () => this._transaction,
+      log: (level, hook, plugin, ...message) => this.varlog(level, hook, plugin, ...message),
+      pluginTimeoutMs: () => this.pluginTimeoutMs(),
+    });
+  }
+
+  // ---- config ----
+
+  config(name: string): string | undefined;
+  config(name: string, type: 'list'): string[];
+  config(name: string, type: 'map'): ConfigMap;
+  config(name: string, address: Address): string | undefined;
+  config(name: string, type?: 'list' | 'map' | Address): string | string[] | ConfigMap | undefined {
+    if (type === 'map') return this.configMap(name);
+    const lines = this.configLines(name, type instanceof Address ? type : undefined);
+    return type === 'list' ? lines : lines[0];
+  }
+
+  /** <name>.cdb as a lookup table (empty when the file is missing), opened once. */
+  private configMap(name: string): ConfigMap {
+    let map = this.maps.get(name);
+    if (!map) {
+      map = CdbFile.open(this.store.pathFor(`${name}.cdb`)) ?? EMPTY_MAP;
+      this.maps.set(name, map);
+    }
+    return map;
+  }
+
+  private configLines(name: string, address: Address | undefined): string[] {
+    const current = this._transaction;
+    if (address) {
+      const user = this.hooks_runner.runSync('user_config', [address, name], current);
+      if (user.code === OK) return user.msgs.map(String);
+    }
+    const hooked = this.hooks_runner.runSync('config', [name], current);
+    if (hooked.code === OK) return hooked.msgs.map(String);
+    const lines = this.store.lines(name);
+    if (lines.length > 0) return lines;
+    const fallback = CONFIG_DEFAULTS[name];
+    return fallback ? [fallback()] : [];
+  }
+
+  /** A config file's lines without asking the config hooks (for config/logging, as qpsmtpd reads it). */
+  configStoreLines(name: string): string[] {
+    return this.store.lines(name);
+  }
+
+  config_dir(name: string): string {
+    return this.store.dirFor(name);
+  }
+
+  plugin_dirs(): string[] {
+    return this.pluginDirList;
+  }
+
+  /** Our host name (config me). */
+  me(): string {
+    return this.config('me') ?? hostname();
+  }
+
+  /** A numeric config value, or the fallback when it is missing or not a number. */
+  configNumber(name: string, fallback: number): number {
+    const value = this.config(name);
+    return value !== undefined && /^\d+$/.test(value) ? Number(value) : fallback;
+  }
+
+  databytes(): number {
+    return this.configNumber('databytes', 0);
+  }
+
+  maxLineLength(): number {
+    return this.configNumber('max_line_length', DEFAULT_MAX_LINE_LENGTH);
+  }
+
+  /** Read timeout for commands: timeoutsmtpd, else timeout (default 1200 s). */
+  commandTimeoutMs(): number {
+    return this.configNumber('timeoutsmtpd', this.configNumber('timeout', 1200)) * 1000;
+  }
+
+  /** Read timeout inside DATA: timeout only, as in qpsmtpd. */
+  dataTimeoutMs(): number {
+    return this.configNumber('timeout', 1200) * 1000;
+  }
+
+  pluginTimeoutMs(): number {
+    return this.configNumber('plugin_timeout', DEFAULT_PLUGIN_TIMEOUT_S) * 1000;
+  }
+
+  size_threshold(): number {
+    return this.configNumber('size_threshold', DEFAULT_SIZE_THRESHOLD);
+  }
+
+  // ---- logging ----
+
+  log(level: number, ...message: unknown[]): void {
+    this.logger.log(level, undefined, undefined, message);
+  }
+
+  varlog(level: number, hook: string | undefined, plugin: string | undefined, ...message: unknown[]): void {
+    this.logger.log(level, hook, plugin, message);
+  }
+
+  // ---- transactions ----
+
+  get transaction(): Transaction {
+    this._transaction ??= new Transaction({
+      sizeThreshold: () => this.size_threshold(),
+      tempPath: () => this.tempPath(),
+    });
+    return this._transaction;
+  }
+
+  /** The transaction if one exists (logging must not create one). */
+  currentTransaction(): Transaction | undefined {
+    return this._transaction;
+  }
+
+  /** Runs reset_transaction for the current transaction (if any) and starts afresh. */
+  async reset_transaction(): Promise<void> {
+    if (this._transaction) {
+      await this.run_hooks('reset_transaction');
+      this._transaction.destroy();
+    }
+    this._transaction = undefined;
+  }
+
+  /** Releases the transaction at the very end, without hooks. */
+  dropTransaction(): void {
+    this._transaction?.destroy();
+    this._transaction = undefined;
+  }
+
+  // ---- replies and the end of the session ----
+
+  async respond(code: number, ...lines: unknown[]): Promise<void> {
+    if (this.closed) {
+      this.log(LOGDEBUG, `not sending ${code} after disconnect`);
+      return;
+    }
+    const text = formatReply(code, lines);
+    if (this.logger.threshold >= LOGINFO || this.logger.hasDispatcher()) {
+      for (const line of text.split('\r\n')) if (line) this.log(LOGINFO, line);
+    }
+    await this.output.write(text);
+  }
+
+  /**
+   * Answers a hook's outcome from its reply table and carries out what the
+   * table says follows (reset, disconnect). Returns that follow-up.
+   */
+  async reply(table: ReplyTable, outcome: HookOutcome, ctx: Partial<ReplyContext> = {}): Promise<FollowUp> {
+    const spec = replyFor(table, outcome.code);
+    if (spec.code !== undefined) {
+      const own = spec.pluginText !== false && outcome.msgs.length > 0;
+      const texts = own ? outcome.msgs : (spec.text?.({ me: this.me(), ...ctx }) ?? []);
+      await this.respond(spec.code, ...texts);
+    }
+    if (spec.then === 'reset') await this.reset_transaction();
+    if (spec.then === 'disconnect') await this.disconnect();
+    return spec.then;
+  }
+
+  /** Runs the disconnect hooks and closes the session; the process ends after post-connection. */
+  async disconnect(): Promise<void> {
+    if (this.closed) return;
+    this.log(LOGINFO, 'click, disconnecting');
+    await this.run_hooks('disconnect');
+    this.connection.notes('disconnected', 1);
+    if (this._transaction) await this.run_hooks('reset_transaction');
+    this.closed = true;
+  }
+
+  // ---- hooks ----
+
+  async run_hooks(hook: string, ...args: unknown[]): Promise<HookOutcome> {
+    return this.hooks_runner.run(hook, args);
+  }
+
+  hooks(name: string): string[] {
+    return this.registry.entries(name).map((e) => e.name);
+  }
+
+  // ---- counters, auth state ----
+
+  command_counter(): number {
+    return this.commandCount;
+  }
+
+  countCommand(): void {
+    this.commandCount++;
+  }
+
+  authenticated(): number | '' {
+    return this.authState;
+  }
+
+  auth_user(): string {
+    return this.authUser;
+  }
+
+  auth_mechanism(): string {
+    return this.authMechanism;
+  }
+
+  /** Records an AUTH result (the AUTH command comes with a later release). */
+  setAuth(state: number, user = '', mechanism = ''): void {
+    this.authState = state;
+    if (state === OK) {
+      this.authUser = user;
+      this.authMechanism = mechanism;
+    }
+  }
+
+  isAuthenticated(): boolean {
+    return this.authState === OK;
+  }
+
+  authTried(): boolean {
+    return this.authState !== '' && this.authState !== DECLINED;
+  }
+
+  // ---- helpers ----
+
+  address(text: string): Address | undefined {
+    return Address.parse(text);
+  }
+
+  version(): string {
+    return VERSION;
+  }
+
+  /** The spool directory, created (mode spool_perms, default 0700) on first use; ends in "/". */
+  spool_dir(): string {
+    if (this.spoolDirCache !== undefined) return this.spoolDirCache;
+    let dir = this.spoolDirOverride ?? this.config('spool_dir') ?? join(homedir(), 'tmp');
+    if (!dir.endsWith('/')) dir += '/';
+    const permsText = this.config('spool_perms') ?? '0700';
+    const perms = /^[0-7]{3,4}$/.test(permsText) ? parseInt(permsText, 8) : 0o700;
+    try {
+      const st = statSync(dir);
+      if ((st.mode & 0o7777) !== perms) {
+        this.log(LOGWARN, `Permissions on spool_dir ${dir} are not 0${perms.toString(8)}`);
+      }
+    } catch {
+      mkdirSync(dir, { recursive: true, mode: perms });
+    }
+    this.spoolDirCache = dir;
+    return dir;
+  }
+
+  /** "<spool dir><unix time>:<pid>:<counter>", as qpsmtpd names its temporary files. */
+  tempPath(): string {
+    return `${this.spool_dir()}${Math.floor(Date.now() / 1000)}:${process.pid}:${this.tempCounter++}`;
+  }
+
+  temp_file(): string {
+    return this.tempPath();
+  }
+
+  /** A new directory in the spool (not deleted automatically; Plugin.temp_dir is). */
+  temp_dir(mode = 0o700): string {
+    const path = this.tempPath();
+    mkdirSync(path, { mode });
+    return path;
+  }
+}

@@ -1,0 +1,134 @@
+// An in-process SMTP session for tests (our Test::Qpsmtpd): client bytes in,
+// server bytes out, with config files and hooks mocked per test. No process,
+// no socket: the session runs on an Input fed from memory and an Output that
+// records what was written.
+
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { Input, type ChunkSource } from '../../src/io/input';
+import type { Output } from '../../src/io/output';
+import type { HookReturn } from '../../src/plugin/api';
+import { Plugin } from '../../src/plugin/plugin';
+import { runSession } from '../../src/smtp/dispatcher';
+import type { Session } from '../../src/smtp/session';
+import { createSession, loadPlugins, startConnection } from '../../src/startup';
+
+export const PROJECT_DIR = resolve(__dirname, '../..');
+
+export type MockHook = (this: Plugin, ...args: any[]) => HookReturn;
+
+export interface HarnessOptions {
+  /** Config files: name -> content (a string, or lines). "plugins" defaults to none. */
+  config?: Record<string, string | string[]>;
+  /** Hooks registered before any plugin runs, in the order given: hook name -> function or list of functions. */
+  hooks?: Record<string, MockHook | MockHook[]>;
+  /** The client's address (default 127.0.0.1, as tcpserver would say). */
+  remoteIp?: string;
+  /** Extra environment for the connection facts (TCPREMOTEHOST ...). */
+  env?: NodeJS.ProcessEnv;
+  pluginDirs?: string[];
+  logLevel?: number;
+  /** Feed the input in chunks of this many bytes (default: all at once). */
+  chunkSize?: number;
+}
+
+export interface SessionResult {
+  /** Everything the server wrote. */
+  output: string;
+  /** The reply lines, without CRLF. */
+  lines: string[];
+  session: Session;
+  /** The work directory: config/, spool/, maildir/. */
+  dir: string;
+  /** Messages delivered into dir/maildir/new, in delivery order. */
+  delivered(): string[];
+  cleanup(): void;
+}
+
+/** Runs one whole session on the given client bytes. */
+export async function runTranscript(input: string | Buffer, options: HarnessOptions = {}): Promise<SessionResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'qpsmtpd-test-'));
+  const configDir = join(dir, 'config');
+  mkdirSync(configDir);
+  mkdirSync(join(dir, 'spool'), { mode: 0o700 });
+  for (const sub of ['tmp', 'new', 'cur']) mkdirSync(join(dir, 'maildir', sub), { recursive: true });
+  const files: Record<string, string | string[]> = { me: 'mx.example.test', plugins: '', ...options.config };
+  for (const [name, content] of Object.entries(files)) {
+    const text = (Array.isArray(content) ? content.join('\n') : content).replace(/@WORK@/g, dir);
+    mkdirSync(dirname(join(configDir, name)), { recursive: true });
+    writeFileSync(join(configDir, name), text.endsWith('\n') || text === '' ? text : `${text}\n`);
+  }
+
+  let written = '';
+  const output: Output = {
+    connected: true,
+    write: async (text: string) => {
+      written += text;
+    },
+  };
+  const session = createSession({
+    configDir,
+    // The work dir stands in for the install dir, so the project's own config/ does not leak in.
+    installDir: dir,
+    pluginDirs: options.pluginDirs ?? [],
+    spoolDir: join(dir, 'spool'),
+    logLevel: options.logLevel ?? -1,
+    env: { QMAIL: join(dir, 'no-qmail') },
+    input: new Input(memorySource(Buffer.from(input), options.chunkSize)),
+    output,
+  });
+  startConnection(session, { env: { TCPREMOTEIP: options.remoteIp ?? '127.0.0.1', ...options.env } });
+  registerMocks(session, options.hooks ?? {});
+  await loadPlugins(session, PROJECT_DIR, configDir);
+  await runSession(session);
+
+  const newDir = join(dir, 'maildir', 'new');
+  return {
+    output: written,
+    lines: written.split('\r\n').filter((l, i, all) => l !== '' || i < all.length - 1),
+    session,
+    dir,
+    delivered: () =>
+      readdirSync(newDir)
+        .sort(naturalCompare)
+        .map((f) => readFileSync(join(newDir, f), 'utf8')),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Client bytes from memory, optionally cut into small chunks (to test reassembly). */
+export function memorySource(data: Buffer, chunkSize?: number): ChunkSource {
+  const chunks: Buffer[] = [];
+  const size = chunkSize ?? data.length;
+  for (let i = 0; i < data.length; i += size) chunks.push(data.subarray(i, i + size));
+  return { next: async () => chunks.shift() ?? null };
+}
+
+function registerMocks(session: Session, hooks: Record<string, MockHook | MockHook[]>): void {
+  const plugin = new Plugin();
+  plugin._bind({
+    qp: session,
+    name: 'mock',
+    args: [],
+    registerHook: (p, hook, method, unshift) => session.registry.register(hook, { plugin: p, name: 'mock', method }, unshift),
+    parentMethods: () => ({}),
+  });
+  for (const [hook, fns] of Object.entries(hooks)) {
+    for (const fn of Array.isArray(fns) ? fns : [fns]) plugin.register_hook(hook, fn);
+  }
+}
+
+/** A mock hook that always answers the same. */
+export function answer(...result: [number, ...unknown[]]): MockHook {
+  return () => result;
+}
+
+/** CRLF-terminated lines joined: crlf('HELO x', 'QUIT') === 'HELO x\r\nQUIT\r\n'. */
+export function crlf(...lines: string[]): string {
+  return lines.map((l) => `${l}\r\n`).join('');
+}
+
+function naturalCompare(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
+}
