@@ -8,7 +8,7 @@
 // decision 16), or the address is in config relayclients (an address, a
 // prefix ending in "." or ":", or a CIDR block) or morerelayclients.cdb.
 
-import { isIP } from 'node:net';
+import { ipVersion as isIP } from '../src/util/ip';
 import { DECLINED, DENY, LOGDEBUG, LOGINFO, OK } from '../src/constants';
 import type { Transaction } from '../src/message/transaction';
 import type { Qp } from '../src/plugin/api';

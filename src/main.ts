@@ -1,12 +1,11 @@
 // dist/qpsmtpd: serve exactly one SMTP connection on stdin/stdout, then exit.
 
-import { fstatSync, realpathSync } from 'node:fs';
-import type { Socket } from 'node:net';
+import { realpathSync } from 'node:fs';
 import { describeSetup } from './cli/check';
 import { USAGE, UsageError, parseOptions, type Options } from './cli/options';
 import { LOGCRIT, LOGERROR } from './constants';
-import { Input, streamSource } from './io/input';
-import { StreamOutput } from './io/output';
+import { Input } from './io/input';
+import { openTransport } from './io/transport';
 import { writeStderr } from './log/logger';
 import { runSession } from './smtp/dispatcher';
 import { TEXT } from './smtp/replies';
@@ -37,19 +36,18 @@ async function main(): Promise<number> {
 }
 
 async function serve(options: Options, installDir: string, configDir: string | undefined): Promise<number> {
-  const stdinIsSocket = isSocket(0);
   let session: Session | undefined;
-  const input = new Input(streamSource(process.stdin, (err) => session?.log(LOGERROR, `read error: ${err.message}`)));
-  const output = new StreamOutput(process.stdout, () =>
-    session?.log(LOGERROR, 'Lost connection to client, cannot send response.'),
-  );
-  session = createSession({ ...common(options, installDir, configDir), input, output });
-  installCrashHandler(session);
-  startConnection(session, {
-    env: process.env,
-    remoteIp: options.remoteIp,
-    socket: stdinIsSocket ? (process.stdin as unknown as Socket) : undefined,
+  const transport = openTransport({
+    onReadError: (err) => session?.log(LOGERROR, `read error: ${err.message}`),
+    onLost: () => session?.log(LOGERROR, 'Lost connection to client, cannot send response.'),
   });
+  session = createSession({
+    ...common(options, installDir, configDir),
+    input: new Input(transport.source),
+    output: transport.output,
+  });
+  installCrashHandler(session);
+  startConnection(session, { env: process.env, remoteIp: options.remoteIp, socket: transport.socket });
   try {
     await loadPlugins(session, installDir, configDir);
   } catch (err) {
@@ -87,14 +85,6 @@ function common(options: Options, installDir: string, configDir: string | undefi
   };
 }
 
-function isSocket(fd: number): boolean {
-  try {
-    return fstatSync(fd).isSocket();
-  } catch {
-    return false;
-  }
-}
-
 function safeMe(session: Session): string {
   try {
     return session.me();
@@ -110,7 +100,7 @@ function installCrashHandler(session: Session): void {
     const done = (): never => process.exit(1);
     if (session.closed) done();
     session.closed = true;
-    process.stdout.write(`421 ${TEXT.unavailable(safeMe(session))}\r\n`, done);
+    session.output.write(`421 ${TEXT.unavailable(safeMe(session))}\r\n`).then(done, done);
     setTimeout(done, 1000).unref();
   };
   process.on('uncaughtException', crash);

@@ -9,9 +9,9 @@
 // <dir>/<pattern>/. The mode (octal, default 700) applies to the directories
 // it creates; files get the same bits without execute.
 
-import { constants } from 'node:fs';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { close, constants, fsync, mkdir, open, rename, unlink, write } from 'node:fs';
 import { hostname } from 'node:os';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import type { Address } from '../../src/address/address';
 import { DECLINED, LOGINFO, LOGWARN, OK } from '../../src/constants';
@@ -21,6 +21,15 @@ import { Plugin } from '../../src/plugin/plugin';
 
 const SUBDIRS = ['cur', 'tmp', 'new'];
 let deliveries = 0;
+
+// The callback API, promisified: node:fs/promises costs start-up time.
+const openFile = promisify(open);
+const writeFile = promisify(write) as (fd: number, data: Buffer | string) => Promise<unknown>;
+const syncFile = promisify(fsync);
+const closeFile = promisify(close);
+const renameFile = promisify(rename);
+const unlinkFile = promisify(unlink);
+const makeDir = promisify(mkdir);
 
 export default class Maildir extends Plugin {
   private maildir = '';
@@ -69,18 +78,18 @@ export default class Maildir extends Plugin {
     const name = this.uniqueName();
     const tmpPath = join(dir, 'tmp', name);
     const newPath = join(dir, 'new', name);
-    const file = await open(tmpPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, this.mode & 0o666);
+    const fd = await openFile(tmpPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, this.mode & 0o666);
     try {
-      await file.write(prefix);
-      for await (const chunk of transaction.message_stream()) await file.write(chunk as Buffer);
-      await file.sync();
+      await writeAll(fd, Buffer.from(prefix));
+      for await (const chunk of transaction.message_chunks()) await writeAll(fd, chunk);
+      await syncFile(fd);
     } catch (err) {
-      await file.close().catch(() => undefined);
-      await unlink(tmpPath).catch(() => undefined);
+      await closeFile(fd).catch(() => undefined);
+      await unlinkFile(tmpPath).catch(() => undefined);
       throw err;
     }
-    await file.close();
-    await rename(tmpPath, newPath);
+    await closeFile(fd);
+    await renameFile(tmpPath, newPath);
     await syncDirectory(join(dir, 'new'));
     this.log(LOGINFO, `delivered to ${newPath}`);
     const messageId = (transaction.header()?.get('Message-Id') ?? '').split(/[\r\n]/)[0];
@@ -89,8 +98,8 @@ export default class Maildir extends Plugin {
 
   /** <seconds>.P<pid>M<microseconds>Q<counter>.<host>, as qpsmtpd names its files. */
   private uniqueName(): string {
-    const now = performance.timeOrigin + performance.now(); // wall clock, sub-millisecond
-    const micros = Math.floor((now % 1000) * 1000);
+    const now = Date.now();
+    const micros = (now % 1000) * 1000; // millisecond clock; the Q counter orders same-millisecond files
     return `${Math.floor(now / 1000)}.P${process.pid}M${micros}Q${deliveries++}.${this.host}`;
   }
 
@@ -102,16 +111,23 @@ export default class Maildir extends Plugin {
   }
 
   private async ensureMaildir(dir: string): Promise<void> {
-    for (const sub of SUBDIRS) await mkdir(join(dir, sub), { recursive: true, mode: this.mode });
+    for (const sub of SUBDIRS) await makeDir(join(dir, sub), { recursive: true, mode: this.mode });
   }
 }
 
 /** fsync on a directory makes a rename in it durable. */
 async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  const fd = await openFile(dir, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
-    await handle.sync();
+    await syncFile(fd);
   } finally {
-    await handle.close();
+    await closeFile(fd);
+  }
+}
+
+async function writeAll(fd: number, data: Buffer): Promise<void> {
+  for (let done = 0; done < data.length; ) {
+    const { bytesWritten } = (await writeFile(fd, data.subarray(done))) as { bytesWritten: number };
+    done += bytesWritten;
   }
 }

@@ -2,7 +2,7 @@
 // Non-ASCII characters are accepted in the local part as RFC 6531 does,
 // which also matches qpsmtpd (it accepted "postmáster@test").
 
-import { isIPv6 } from 'node:net';
+import { isIPv6 } from '../util/ip';
 
 const ATEXT = "[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~\\u0080-\\uFFFF]";
 const DOT_STRING = new RegExp(`^${ATEXT}+(?:\\.${ATEXT}+)*$`);

@@ -3,7 +3,7 @@
 // are deleted when the transaction ends.
 
 import { mkdirSync, rmSync } from 'node:fs';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { Address } from '../address/address';
 import { BodyStore } from './body';
 import { Header } from './header';
@@ -121,15 +121,17 @@ export class Transaction {
     return this.body.fileDescriptor;
   }
 
-  /** The message as delivered: the current header, then the body. */
+  /** The message as delivered, in chunks: the current header, then the body. */
+  async *message_chunks(): AsyncGenerator<Buffer> {
+    yield (this._header ?? new Header()).as_buffer();
+    yield* this.body.chunksFrom(this.body.bodyStart);
+  }
+
+  /** The message as delivered, as a Readable stream (for piping into sockets and child processes). */
   message_stream(): Readable {
-    const header = this._header ?? new Header();
-    const body = this.body;
-    async function* parts(): AsyncGenerator<Buffer> {
-      yield header.as_buffer();
-      yield* body.chunksFrom(body.bodyStart);
-    }
-    return Readable.from(parts(), { objectMode: false });
+    // Loaded on demand: the stream module costs start-up time that most sessions never need.
+    const { Readable } = require('node:stream') as typeof import('node:stream');
+    return Readable.from(this.message_chunks(), { objectMode: false });
   }
 
   /** A new file name in the spool directory, deleted when the transaction ends. */
