@@ -51,6 +51,8 @@ const SOURCE = ${JSON.stringify(wrapped)};
     // Written after a session ran, so the functions it compiled are in the cache too.
     process.once('exit', () => fs.writeFileSync(cacheFile, Buffer.concat([Buffer.from(BUILD_ID, 'latin1'), script.createCachedData()])));
   }
+  // vm.Script code has no import(): ES-module plugins are loaded through this one (src/plugin/loader.ts).
+  module.qpsmtpdImport = (url) => import(url);
   script.runInThisContext()(exports, require, module, __filename, __dirname);
 })();
 `;

@@ -16,7 +16,8 @@ export function canonify(path: string): ParsedPath | undefined {
   const bracketed = /^<(.*)>$/s.exec(path);
   if (!bracketed) return undefined;
   const inner = stripSourceRoute(bracketed[1]!);
-  if (inner === '') return { user: '', host: undefined };
+  // "<>" is the null path; "<@route:>" (a route without a mailbox) is not a path.
+  if (inner === '') return bracketed[1] === '' ? { user: '', host: undefined } : undefined;
   if (inner.toLowerCase() === 'postmaster') return { user: 'postmaster', host: undefined };
   const at = inner.lastIndexOf('@');
   if (at <= 0) return undefined;
@@ -86,13 +87,14 @@ export class Address {
       this._user = parsed?.user;
       this._host = parsed?.host;
     }
-    if (!this._user) return '';
+    if (this._user === undefined || (this._user === '' && this._host === undefined)) return '';
     return this._host === undefined ? this._user : `${this._user}@${this._host}`;
   }
 
   /** The path as written in SMTP: "<user@host>", "<postmaster>", "<>". */
   format(): string {
-    if (!this._user) return '<>';
+    // The null path; an empty quoted local part with a domain ("<\"\"@c.d>") is not it.
+    if (this._user === undefined || (this._user === '' && this._host === undefined)) return '<>';
     const local = formatLocalPart(this._user);
     return this._host === undefined ? `<${local}>` : `<${local}@${this._host}>`;
   }

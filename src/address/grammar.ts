@@ -11,7 +11,6 @@ const QUOTED_STRING = /^"((?:[\x20\x21\x23-\x5b\x5d-\x7e\u0080-\uFFFF]|\\[\x20-\
 const SUB_DOMAIN = '[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?';
 const DOMAIN = new RegExp(`^${SUB_DOMAIN}(?:\\.${SUB_DOMAIN})*$`);
 const IPV4_LITERAL = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-const GENERAL_LITERAL = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?:[\x21-\x5a\x5e-\x7e]+$/;
 // Characters that may appear unquoted in a formatted local part.
 const UNQUOTED_SAFE = /[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.\u0080-\uFFFF]/;
 // A source route: "@one,@two:" in front of the mailbox, obsolete but legal.
@@ -32,12 +31,16 @@ export function isIPv4Literal(text: string): boolean {
   return match !== null && match.slice(1).every((part) => Number(part) <= 255);
 }
 
-/** RFC 5321 Domain or address-literal (with its brackets). */
+/**
+ * RFC 5321 Domain or address-literal (with its brackets). Of the general
+ * literals ("tag:content") only IPv6 is registered with IANA, as RFC 5321
+ * requires of a tag, so "[x-tag:...]" and a bare "[2001:db8::1]" are refused.
+ */
 export function isValidDomain(domain: string): boolean {
   if (domain.startsWith('[') && domain.endsWith(']')) {
     const literal = domain.slice(1, -1);
     if (/^IPv6:/i.test(literal)) return isIPv6(literal.slice(5));
-    return isIPv4Literal(literal) || GENERAL_LITERAL.test(literal);
+    return isIPv4Literal(literal);
   }
   return domain.length <= 255 && DOMAIN.test(domain);
 }

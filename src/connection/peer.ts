@@ -53,9 +53,12 @@ export function factsFromArgument(remoteIp: string | undefined): ConnectionFacts
   return { remote_ip: UNKNOWN_PEER.ip, remote_host: UNKNOWN_PEER.host, remote_info: UNKNOWN_PEER.host };
 }
 
-/** remote_host may only hold host-name characters (qpsmtpd cleans it; remote_info is left alone). */
+/**
+ * remote_host may only hold host-name characters (qpsmtpd cleans it; remote_info is left alone).
+ * ":" is kept too, unlike qpsmtpd (IPv4 only), so an IPv6 peer's "[2001:db8::1]" stays intact.
+ */
 export function cleanRemoteHost(facts: ConnectionFacts): ConnectionFacts {
-  if (facts.remote_host) facts.remote_host = facts.remote_host.replace(/[^a-zA-Z.\-0-9[\]]/g, '');
+  if (facts.remote_host) facts.remote_host = facts.remote_host.replace(/[^a-zA-Z.\-0-9[\]:]/g, '');
   return facts;
 }
 

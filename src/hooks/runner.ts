@@ -153,7 +153,10 @@ export class HookRunner {
     const text = result.msgs.length > 0 ? String(result.msgs[0]) : '';
     this.host.log(LOGDEBUG, hook, entry.name, `Plugin ${entry.name}, hook ${hook} returned ${return_code(result.code)}, ${text}`);
     const observer = isDeny(result.code) ? 'deny' : 'ok';
-    if (hook === observer || !this.registry.has(observer)) return;
+    // The observers' own results are not observed (qpsmtpd runs deny and ok
+    // without replies): otherwise an ok plugin returning DENY and a deny
+    // plugin returning DECLINED would call each other for ever.
+    if (hook === 'deny' || hook === 'ok' || !this.registry.has(observer)) return;
     await this.run(observer, [entry.name, result.code, text]);
   }
 }

@@ -73,22 +73,17 @@ export class Header {
   }
 
   /**
-   * Adds a field. Without an index it goes at the end; index 0 is the top;
-   * otherwise it is placed before the index-th field of the same name (or at
-   * the end when there are fewer), as Mail::Header does.
+   * Adds a field. Without an index it goes at the end. Otherwise the index
+   * is the position in the whole header, as in Mail::Header: 0 is the top,
+   * -1 the end, -2 before the last field; past either end it is clamped.
    */
   add(name: string, value: string, index?: number): void {
     const field = makeField(name, value);
-    if (index === undefined) {
-      this.fields.push(field);
-    } else if (index === 0) {
-      this.fields.unshift(field);
-    } else {
-      const same = this.matching(name);
-      const anchor = same[index];
-      const at = anchor ? this.fields.indexOf(anchor) : this.fields.length;
-      this.fields.splice(at, 0, field);
-    }
+    const count = this.fields.length;
+    let at = index ?? -1;
+    if (at < 0) at = Math.max(0, count + at + 1);
+    else if (at > count) at = count;
+    this.fields.splice(at, 0, field);
   }
 
   /** Deletes every field called `name`, or only the index-th one. Returns how many went. */

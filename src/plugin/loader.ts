@@ -4,7 +4,7 @@
 // plugin must not take mail.
 
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HOOK_NAMES, hookMethodName } from '../hooks/names';
 import type { Session } from '../smtp/session';
@@ -82,11 +82,11 @@ export class PluginLoader {
   /** Finds a plugin's code: plugin directories first, then the bundle, then node_modules. */
   private async resolve(file: string): Promise<{ module: PluginModule; source: string }> {
     const path = this.findFile(file);
-    if (path) return { module: await loadFile(path), source: path };
+    if (path) return { module: await loadFile(path).catch(failedToLoad(file, path)), source: path };
     const bundled = BUNDLED_PLUGINS[file];
     if (bundled) return { module: bundled(), source: 'bundled' };
     const pkg = this.findPackage(file);
-    if (pkg) return { module: await loadFile(pkg), source: file };
+    if (pkg) return { module: await loadFile(pkg).catch(failedToLoad(file, file)), source: file };
     throw new PluginLoadError(
       `Plugin ${file} not found in our plugin dirs (${[...this.options.pluginDirs, 'bundled plugins'].join(', ')}) nor as an installed package`,
     );
@@ -123,19 +123,37 @@ export class PluginLoader {
   }
 }
 
+/**
+ * import() for ES-module plugins. It cannot be written as import() here:
+ * TypeScript's CommonJS output turns it into require(), and the dist bundle
+ * is compiled with vm.Script, which has no dynamic-import callback. The dist
+ * loader hands in its own import as module.qpsmtpdImport; elsewhere a
+ * Function keeps the import() as written.
+ */
+const importModule = ((module as unknown as { qpsmtpdImport?: (url: string) => Promise<unknown> }).qpsmtpdImport ??
+  new Function('url', 'return import(url)')) as (url: string) => Promise<unknown>;
+
 async function loadFile(path: string): Promise<PluginModule> {
-  if (path.endsWith('.mjs')) return import(pathToFileURL(path).href);
+  if (path.endsWith('.mjs')) return importModule(pathToFileURL(path).href);
   try {
     return requireFile(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_REQUIRE_ESM') return import(pathToFileURL(path).href);
+    if ((err as NodeJS.ErrnoException).code === 'ERR_REQUIRE_ESM') return importModule(pathToFileURL(path).href);
     throw err;
   }
 }
 
+/** A plugin file that does not compile, or throws while it loads: the error names the plugin. */
+function failedToLoad(file: string, source: string): (err: unknown) => never {
+  return (err) => {
+    throw new PluginLoadError(`plugin ${file} (${source}) failed to load: ${err instanceof Error ? err.message : String(err)}`);
+  };
+}
+
 function requireFile(path: string): PluginModule {
   // A runtime require: the file is outside the bundle.
-  return module.require(path);
+  // resolve(): a relative --plugin-dir gives relative paths, which require() would take for package names.
+  return module.require(resolve(path));
 }
 
 /**

@@ -32,14 +32,14 @@ export class Plugin {
   /** Set by the loader; the fields below are private to the core. */
   private _binding: PluginBinding | undefined;
   private _hook: string | undefined;
-  private _logLevel: number | undefined;
+  private _logAdjust: ((level: number) => number) | undefined;
   /** The methods of plugins inherited with isa_plugin(), bound to this plugin: this.SUPER.hook_rcpt(...). */
   SUPER: Record<string, (...args: any[]) => any> = {};
 
   /** Called by the loader before init(). */
   _bind(binding: PluginBinding): void {
     this._binding = binding;
-    this._logLevel = parsePluginLogLevel(binding.args);
+    this._logAdjust = parsePluginLogLevel(binding.args);
   }
 
   /** Called by the hook runner around each call; returns the previous hook name. */
@@ -83,8 +83,8 @@ export class Plugin {
   }
 
   log(level: number, ...message: unknown[]): void {
-    if (this._logLevel !== undefined && level > this._logLevel) return;
-    this.binding.qp.varlog(level, this._hook, this.binding.name, ...message);
+    const adjusted = this._logAdjust ? this._logAdjust(level) : level;
+    this.binding.qp.varlog(adjusted, this._hook, this.binding.name, ...message);
   }
 
   /** Registers `method` (a function, or the name of one of this plugin's methods) for `hook`. */
@@ -231,14 +231,20 @@ function hasOwnMethod(plugin: Plugin, name: string): boolean {
   return false;
 }
 
-/** "loglevel 5", "loglevel +1", "loglevel -2" among the plugin arguments (relative to LOGWARN). */
-function parsePluginLogLevel(args: string[]): number | undefined {
+/**
+ * The plugin argument "loglevel", as qpsmtpd's adjust_log_level: "loglevel 5"
+ * logs every line of the plugin at level 5; "loglevel -1" / "loglevel +2"
+ * moves each line's level by that much (clamped to 0..7), so "-1" shows a
+ * plugin's LOGDEBUG lines under a LOGINFO threshold.
+ */
+function parsePluginLogLevel(args: string[]): ((level: number) => number) | undefined {
   const at = args.indexOf('loglevel');
   const value = at >= 0 ? args[at + 1] : undefined;
   if (value === undefined) return undefined;
   const match = /^([+-]?)(\d)$/.exec(value);
   if (!match) return undefined;
   const n = Number(match[2]);
-  const level = match[1] === '+' ? 4 + n : match[1] === '-' ? 4 - n : n;
-  return Math.min(7, Math.max(0, level));
+  if (match[1] === '') return n <= 7 ? () => n : undefined;
+  const delta = match[1] === '+' ? n : -n;
+  return (level) => Math.min(7, Math.max(0, level + delta));
 }
