@@ -9,7 +9,7 @@ import { Address } from '../address/address';
 import { CdbFile, type ConfigMap, EMPTY_MAP } from '../config/cdb';
 import type { ConfigStore } from '../config/store';
 import { Connection } from '../connection/connection';
-import { DECLINED, LOGDEBUG, LOGINFO, LOGWARN, OK } from '../constants';
+import { DENYSOFT, LOGDEBUG, LOGINFO, LOGWARN, OK } from '../constants';
 import { HookRegistry } from '../hooks/registry';
 import { HookRunner } from '../hooks/runner';
 import type { Input } from '../io/input';
@@ -197,7 +197,10 @@ export class Session implements Qp {
       await this.run_hooks('reset_transaction');
       this._transaction.destroy();
     }
+    // A new, empty transaction takes its place at once (as in qpsmtpd), so the
+    // next reset runs the hook again (EOF inside DATA: two resets, behaviour §1.7).
     this._transaction = undefined;
+    void this.transaction;
   }
 
   /** Releases the transaction at the very end, without hooks. */
@@ -227,13 +230,25 @@ export class Session implements Qp {
   async reply(table: ReplyTable, outcome: HookOutcome, ctx: Partial<ReplyContext> = {}): Promise<FollowUp> {
     const spec = replyFor(table, outcome.code);
     if (spec.code !== undefined) {
-      const own = spec.pluginText !== false && outcome.msgs.length > 0;
+      // A failure's "Internal error" text only belongs in a refusal, not in a 214 or 221.
+      const failureShown = !outcome.failed || table[DENYSOFT] !== undefined;
+      const own = spec.pluginText !== false && outcome.msgs.length > 0 && failureShown;
       const texts = own ? outcome.msgs : (spec.text?.({ me: this.me(), ...ctx }) ?? []);
       await this.respond(spec.code, ...texts);
     }
     if (spec.then === 'reset') await this.reset_transaction();
     if (spec.then === 'disconnect') await this.disconnect();
     return spec.then;
+  }
+
+  /**
+   * A plugin that a command depends on failed (it threw or ran over its
+   * time limit): the command is refused for now, never waved through
+   * (decision 5). Returns undefined for the caller to pass on.
+   */
+  async refuseAfterFailure(messages: unknown[]): Promise<undefined> {
+    await this.respond(451, ...messages);
+    return undefined;
   }
 
   /** Runs the disconnect hooks and closes the session; the process ends after post-connection. */
@@ -291,8 +306,9 @@ export class Session implements Qp {
     return this.authState === OK;
   }
 
+  /** An AUTH attempt left a result (OK or not): Authentication-Results then says pass or fail. */
   authTried(): boolean {
-    return this.authState !== '' && this.authState !== DECLINED;
+    return this.authState !== '';
   }
 
   // ---- helpers ----

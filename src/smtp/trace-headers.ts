@@ -4,16 +4,21 @@
 
 import { OK } from '../constants';
 import { Header } from '../message/header';
+import type { HookOutcome } from '../plugin/api';
 import { SERVER_NAME } from '../version';
 import type { Session } from './session';
 
-export async function addTraceHeaders(session: Session): Promise<void> {
+/** Adds the headers; returns the outcome of a received_line plugin that failed (the message must then be refused). */
+export async function addTraceHeaders(session: Session): Promise<HookOutcome | undefined> {
   const transaction = session.transaction;
   const header = transaction.header() ?? transaction.header(new Header())!;
   const authResultsId = session.config('me-auth-results');
   if (authResultsId !== 'none') renameClientAuthResults(header);
-  header.add('Received', await receivedValue(session), 0);
+  const received = await receivedValue(session);
+  if (typeof received !== 'string') return received;
+  header.add('Received', received, 0);
   if (authResultsId !== 'none') header.add('Authentication-Results', authResultsValue(session, authResultsId), 0);
+  return undefined;
 }
 
 /** "ESMTP" for EHLO clients ("S" for TLS and "A" for AUTH are added), "SMTP" for HELO clients. */
@@ -25,7 +30,7 @@ export function protocolName(session: Session): string {
   return proto;
 }
 
-async function receivedValue(session: Session): Promise<string> {
+async function receivedValue(session: Session): Promise<string | HookOutcome> {
   const conn = session.connection;
   const proto = protocolName(session);
   const cipher = conn.notes('tls_cipher');
@@ -34,6 +39,7 @@ async function receivedValue(session: Session): Promise<string> {
     ? `(smtp-auth username ${session.auth_user()}, mechanism ${session.auth_mechanism()})\n`
     : '';
   const custom = await session.run_hooks('received_line', proto, auth, ssl);
+  if (custom.failed) return custom;
   if (custom.code === OK && custom.msgs.length > 0) return custom.msgs.map(String).join('\n');
   // The space before ";" when there is no TLS text is qpsmtpd's (quirk 18).
   return (

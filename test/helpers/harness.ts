@@ -80,7 +80,12 @@ export async function runTranscript(input: string | Buffer, options: HarnessOpti
   });
   startConnection(session, { env: { TCPREMOTEIP: options.remoteIp ?? '127.0.0.1', ...options.env } });
   registerMocks(session, options.hooks ?? {});
-  await loadPlugins(session, PROJECT_DIR, configDir);
+  try {
+    await loadPlugins(session, PROJECT_DIR, configDir);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   await runSession(session);
 
   const newDir = join(dir, 'maildir', 'new');

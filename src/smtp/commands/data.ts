@@ -103,10 +103,11 @@ async function afterMessage(session: Session, { receiver, headersEndFailure }: R
     await session.reset_transaction();
     return;
   }
-  // Results of data_post_headers are ignored, except that a failing plugin fails the message (decision 5).
+  // Results of data_post_headers are ignored, except that a failing plugin fails the message (decision 5),
+  // as a failing data_headers_end or received_line plugin does.
   const postHeaders = await session.run_hooks('data_post_headers');
-  const failure = headersEndFailure ?? (postHeaders.failed ? postHeaders : undefined);
-  await addTraceHeaders(session);
+  const traceFailure = await addTraceHeaders(session);
+  const failure = headersEndFailure ?? (postHeaders.failed ? postHeaders : traceFailure);
   const post = failure ? { code: DENYSOFT, msgs: failure.msgs } : await session.run_hooks('data_post');
   if ((await session.reply(DATA_POST, post)) !== 'continue') return;
   await queueMessage(session);

@@ -14,7 +14,7 @@ interface Arguments {
   params: EsmtpParams;
 }
 
-/** Runs the parse and pre hooks; undefined when a 501 was sent. */
+/** Runs the parse and pre hooks; undefined when the command was already answered (501, 503, 451). */
 async function envelopeArguments(
   session: Session,
   verb: 'mail' | 'rcpt',
@@ -22,10 +22,12 @@ async function envelopeArguments(
   beforePre?: () => Promise<boolean>,
 ): Promise<Arguments | undefined> {
   const kind = verb === 'mail' ? 'from' : 'to';
-  const [status, address, ...params] = await parseArguments(session, `${verb}_parse`, [rest], verb, rest, (r) => {
+  const parsedArgs = await parseArguments(session, `${verb}_parse`, [rest], verb, rest, (r) => {
     const parsed = parseMailRcptArgs(kind, r);
     return parsed.ok ? [OK, parsed.address, ...parsed.params] : [DENY, parsed.message];
   });
+  if (!parsedArgs) return undefined;
+  const [status, address, ...params] = parsedArgs;
   if (status !== OK) {
     await session.respond(501, address ? String(address) : TEXT.syntaxError);
     return undefined;
@@ -34,6 +36,7 @@ async function envelopeArguments(
   const esmtp = paramsToObject(params.map(String));
   let text = address === undefined ? undefined : String(address);
   const pre = await session.run_hooks(`${verb}_pre`, text, esmtp);
+  if (pre.failed) return session.refuseAfterFailure(pre.msgs);
   if (pre.code === OK) text = pre.msgs.length > 0 ? String(pre.msgs[0]) : undefined;
   return { address: text, params: esmtp };
 }

@@ -11,10 +11,9 @@ const MECHANISM_ORDER = ['PLAIN', 'LOGIN', 'CRAM-MD5'];
 
 export async function hello(session: Session, command: 'helo' | 'ehlo', rest: string | undefined): Promise<void> {
   // The parser's status is ignored, as in qpsmtpd; its second value is the host.
-  const [, host, ...extra] = await parseArguments(session, `${command}_parse`, [], command, rest, (r) => [
-    OK,
-    ...splitWords(r),
-  ]);
+  const parsed = await parseArguments(session, `${command}_parse`, [], command, rest, (r) => [OK, ...splitWords(r)]);
+  if (!parsed) return;
+  const [, host, ...extra] = parsed;
   if (host === undefined || host === '') {
     await session.respond(501, TEXT.heloNoHost(command));
     return;
@@ -29,6 +28,8 @@ export async function hello(session: Session, command: 'helo' | 'ehlo', rest: st
 
   conn.hello(command);
   conn.hello_host(String(host));
+  // A transaction exists from here on (qpsmtpd), so the first MAIL runs reset_transaction.
+  void session.transaction;
   const hi = TEXT.heloHi(session.me(), conn.remote_info() ?? '', conn.remote_ip() ?? '');
   if (command === 'helo') {
     await session.respond(250, `${hi}; ${TEXT.heloHappy}`);

@@ -22,7 +22,7 @@ export async function vrfy(session: Session): Promise<void> {
 /** HELP: the hook gets the rest of the line as one string. */
 export async function help(session: Session, rest: string | undefined): Promise<void> {
   const outcome = await session.run_hooks('help', ...(rest === undefined ? [] : [rest]));
-  if (outcome.msgs.length === 0 && HELP[outcome.code] === undefined) {
+  if ((outcome.msgs.length === 0 || outcome.failed) && HELP[outcome.code] === undefined) {
     // Without smtpgreeting the version is shown; with it, it is left out (qpsmtpd keeps the space).
     const version = session.config('smtpgreeting') ? undefined : session.version();
     await session.respond(214, ...TEXT.help(version));
