@@ -9,6 +9,7 @@
 // prefix ending in "." or ":", or a CIDR block) or morerelayclients.cdb.
 
 import { ipVersion as isIP } from '../src/util/ip';
+import { UNKNOWN_PEER } from '../src/connection/peer';
 import { DECLINED, DENY, LOGDEBUG, LOGINFO, OK } from '../src/constants';
 import type { Transaction } from '../src/message/transaction';
 import type { Qp } from '../src/plugin/api';
@@ -35,7 +36,8 @@ export default class Relay extends Plugin {
       this.log(LOGINFO, 'pass, enabled by env');
       return DECLINED;
     }
-    const match = this.relayMatch(ip);
+    // The unknown peer of a pipe session (decision 7) is never a relay client by address.
+    const match = ip === UNKNOWN_PEER.ip ? undefined : this.relayMatch(ip);
     if (match) {
       conn.relay_client(1);
       this.log(LOGINFO, `pass, ${match}`);

@@ -9,10 +9,10 @@
 // <dir>/<pattern>/. The mode (octal, default 700) applies to the directories
 // it creates; files get the same bits without execute.
 
-import { close, constants, fsync, mkdir, open, rename, unlink, write } from 'node:fs';
+import { chmod, close, constants, fchmod, fsync, mkdir, open, rename, unlink, write } from 'node:fs';
 import { hostname } from 'node:os';
 import { promisify } from 'node:util';
-import { join } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import type { Address } from '../../src/address/address';
 import { DECLINED, LOGINFO, LOGWARN, OK } from '../../src/constants';
 import type { Transaction } from '../../src/message/transaction';
@@ -30,6 +30,8 @@ const closeFile = promisify(close);
 const renameFile = promisify(rename);
 const unlinkFile = promisify(unlink);
 const makeDir = promisify(mkdir);
+const changeMode = promisify(chmod);
+const changeFileMode = promisify(fchmod);
 
 export default class Maildir extends Plugin {
   private maildir = '';
@@ -80,6 +82,8 @@ export default class Maildir extends Plugin {
     const newPath = join(dir, 'new', name);
     const fd = await openFile(tmpPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, this.mode & 0o666);
     try {
+      // The mode is exact, whatever the umask (as in qpsmtpd).
+      await changeFileMode(fd, this.mode & 0o666);
       await writeAll(fd, Buffer.from(prefix));
       for await (const chunk of transaction.message_chunks()) await writeAll(fd, chunk);
       await syncFile(fd);
@@ -110,8 +114,18 @@ export default class Maildir extends Plugin {
     return this.subdirPattern!.replace(/%l/g, user).replace(/%d/g, host).replace(/%u/g, `${user}@${host}`);
   }
 
+  /** Creates what is missing of dir/{cur,tmp,new}, each new directory with exactly the mode, whatever the umask. */
   private async ensureMaildir(dir: string): Promise<void> {
-    for (const sub of SUBDIRS) await makeDir(join(dir, sub), { recursive: true, mode: this.mode });
+    for (const sub of SUBDIRS) {
+      const target = resolve(dir, sub);
+      const first = (await makeDir(target, { recursive: true, mode: this.mode })) as string | undefined;
+      if (first === undefined) continue;
+      // mkdir names the topmost directory it made; only it and those below it are ours to change.
+      const top = resolve(first);
+      for (let path = target; path === top || path.startsWith(top + sep); path = dirname(path)) {
+        await changeMode(path, this.mode);
+      }
+    }
   }
 }
 

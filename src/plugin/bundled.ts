@@ -10,4 +10,10 @@ export const BUNDLED_PLUGINS: Readonly<Record<string, () => unknown>> = {
   dont_require_anglebrackets: () => require('../../plugins/dont_require_anglebrackets'),
   count_unrecognized_commands: () => require('../../plugins/count_unrecognized_commands'),
   'logging/warn': () => require('../../plugins/logging/warn'),
+  badmailfrom: () => require('../../plugins/badmailfrom'),
+  // The old names (qpsmtpd before 0.94), as in Debian's config/plugins.
+  check_badmailfrom: () => require('../../plugins/badmailfrom'),
+  badrcptto: () => require('../../plugins/badrcptto'),
+  check_badrcptto: () => require('../../plugins/badrcptto'),
+  'logging/file': () => require('../../plugins/logging/file'),
 };

@@ -1,0 +1,68 @@
+// badrcptto: refuse recipients listed in config badrcptto.
+//
+//   badrcptto        (also loaded as check_badrcptto)
+//
+// A line of badrcptto is one of
+//   user@host [reason]    that exact address
+//   @host [reason]        every address at host
+//   pattern [reason]      a regular expression (a line containing any of
+//                         / ^ $ * + ! % ? \) matched against user@host
+// all ignoring case. A match gives "550 <reason>", or without a reason
+// "550 mail to <entry> not accepted here (#5.1.1)" (decision 16: qpsmtpd
+// 0.94 ignored the reason). Immune clients and recipients without a user or
+// host part (<postmaster>) are not checked.
+
+import type { Address } from '../src/address/address';
+import { DECLINED, DENY, LOGDEBUG, LOGERROR, LOGINFO } from '../src/constants';
+import type { Transaction } from '../src/message/transaction';
+import type { HookResult } from '../src/plugin/api';
+import { Plugin } from '../src/plugin/plugin';
+import { addressMatches, compilePattern, isPattern, parseListLine, type ListEntry } from './badmailfrom';
+
+export default class BadRcptTo extends Plugin {
+  hook_rcpt(_transaction: Transaction, recipient: Address | undefined): HookResult {
+    if (this.is_immune()) return DECLINED;
+    const user = recipient?.user();
+    const host = recipient?.host();
+    if (!user || !host) {
+      this.log(LOGINFO, 'skip: missing host or user');
+      return DECLINED;
+    }
+    const lines = this.qp.config('badrcptto', 'list');
+    if (lines.length === 0) {
+      this.log(LOGINFO, 'skip, empty config');
+      return DECLINED;
+    }
+
+    const to = `${user}@${host}`;
+    for (const line of lines) {
+      const entry = parseListLine(line);
+      if (!this.matches(entry, to)) continue;
+      this.adjust_karma(-2);
+      return [DENY, entry.reason || `mail to ${entry.bad} not accepted here (#5.1.1)`];
+    }
+    this.log(LOGINFO, 'pass');
+    return DECLINED;
+  }
+
+  private matches(entry: ListEntry, to: string): boolean {
+    if (isPattern(entry.bad)) {
+      const pattern = compilePattern(entry.bad, 'i');
+      if (!pattern) {
+        this.log(LOGERROR, `bad config: invalid pattern ${entry.bad}`);
+        return false;
+      }
+      this.log(LOGDEBUG, `badrcptto pattern (${entry.bad}) checked against ${to}`);
+      if (!pattern.test(to)) return false;
+      this.log(LOGINFO, 'fail: pattern match');
+      return true;
+    }
+    if (!entry.bad.includes('@')) {
+      this.log(LOGERROR, `badrcptto: bad config: no @ sign in ${entry.bad}`);
+      return false;
+    }
+    if (!addressMatches(entry.bad, to)) return false;
+    this.log(LOGINFO, entry.bad.startsWith('@') ? 'fail: host match' : 'fail: rcpt match');
+    return true;
+  }
+}
