@@ -2,7 +2,9 @@
 SHELL := /bin/bash
 BIN := node_modules/.bin
 SOURCES := $(shell find src plugins -name '*.ts') build.mjs package.json
-TAP := $(BIN)/tap --disable-coverage --reporter=terse
+# Plain TAP when the output is a log (CI), the compact view on a terminal.
+TAP_REPORTER := $(shell [ -t 1 ] && echo terse || echo tap)
+TAP := $(BIN)/tap --disable-coverage --reporter=$(TAP_REPORTER)
 
 .PHONY: all build typecheck test unit conformance bench run clean
 

@@ -6,7 +6,7 @@ import { USAGE, UsageError, parseOptions, type Options } from './cli/options';
 import { LOGCRIT, LOGERROR } from './constants';
 import { Input } from './io/input';
 import { openTransport } from './io/transport';
-import { writeStderr } from './log/logger';
+import { detectStderrIsClient, writeStderr } from './log/logger';
 import { runSession } from './smtp/dispatcher';
 import { TEXT } from './smtp/replies';
 import type { Session } from './smtp/session';
@@ -36,6 +36,7 @@ async function main(): Promise<number> {
 }
 
 async function serve(options: Options, installDir: string, configDir: string | undefined): Promise<number> {
+  detectStderrIsClient();
   let session: Session | undefined;
   const transport = openTransport({
     onReadError: (err) => session?.log(LOGERROR, `read error: ${err.message}`),

@@ -2,6 +2,7 @@
 
 import minimist from 'minimist';
 import { log_level } from '../constants';
+import { ipVersion } from '../util/ip';
 
 export interface Options {
   config?: string;
@@ -53,12 +54,14 @@ export function parseOptions(argv: string[]): Options {
     if (values.some((v) => v === '')) throw new UsageError(`--${name} needs a value`);
     if (name !== 'plugin-dir' && values.length > 1) throw new UsageError(`--${name} given more than once`);
   }
+  const remoteIp: string | undefined = args['remote-ip'];
+  if (remoteIp !== undefined && ipVersion(remoteIp) === 0) throw new UsageError(`--remote-ip: not an IP address: ${remoteIp}`);
   const pluginDirs = ([] as string[]).concat(args['plugin-dir'] ?? []);
   return {
     config: args.config,
     pluginDirs,
     spoolDir: args['spool-dir'],
-    remoteIp: args['remote-ip'],
+    remoteIp,
     logLevel: args.loglevel === undefined ? undefined : parseLogLevel(args.loglevel),
     check: Boolean(args.check),
     help: Boolean(args.help),

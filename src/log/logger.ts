@@ -1,7 +1,7 @@
 // Log lines: every call goes to the `logging` hooks first; stderr is the
 // fallback when no logging plugin takes it, as in qpsmtpd.
 
-import { writeSync } from 'node:fs';
+import { fstatSync, writeSync } from 'node:fs';
 import { LOGWARN, levelLabel } from '../constants';
 
 export interface LogRecord {
@@ -65,7 +65,26 @@ export function oneLine(text: string): string {
   });
 }
 
+let stderrIsClient = false;
+
+/**
+ * inetd and xinetd put the client socket on fd 2 as well as 0 and 1: log
+ * lines written there would reach the client in the middle of the SMTP
+ * dialogue, so stderr logging is switched off (use logging/file there).
+ */
+export function detectStderrIsClient(): boolean {
+  try {
+    const input = fstatSync(0);
+    const err = fstatSync(2);
+    stderrIsClient = input.isSocket() && err.isSocket() && input.ino === err.ino && input.dev === err.dev;
+  } catch {
+    stderrIsClient = false;
+  }
+  return stderrIsClient;
+}
+
 export function writeStderr(text: string): void {
+  if (stderrIsClient) return;
   try {
     writeSync(2, text);
   } catch {
