@@ -35,7 +35,9 @@ conformance: build
 	test/conformance/run
 
 bench: build
-	bench/run
+	bench/run --stdin pipe
+	bench/run --stdin file
+	bench/run --stdin socket
 
 # Serve on 127.0.0.1:2525 under tcpserver with the default config; mail
 # lands in run/maildir/new.

@@ -24,6 +24,7 @@ const result = await build({
   format: 'cjs',
   define: { __QPSMTPD_VERSION__: JSON.stringify(version) },
   minifySyntax: true,
+  minifyWhitespace: true,
   legalComments: 'none',
   logLevel: 'warning',
 });

@@ -1,6 +1,5 @@
 // dist/qpsmtpd: serve exactly one SMTP connection on stdin/stdout, then exit.
 
-import { realpathSync } from 'node:fs';
 import { describeSetup } from './cli/check';
 import { USAGE, UsageError, parseOptions, type Options } from './cli/options';
 import { LOGCRIT, LOGERROR } from './constants';
@@ -30,7 +29,8 @@ async function main(): Promise<number> {
     process.stdout.write(`qpsmtpd ${VERSION}\n`);
     return 0;
   }
-  const installDir = installDirOf(realpathSync(process.argv[1] ?? __filename));
+  // Node resolves symlinks of the main module, so this is the real dist/ (or src/) directory.
+  const installDir = installDirOf(__filename);
   const configDir = options.config ?? (process.env.QPSMTPD_CONFIG || undefined);
   return options.check ? check(options, installDir, configDir) : serve(options, installDir, configDir);
 }

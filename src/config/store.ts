@@ -20,6 +20,8 @@ export interface ConfigStoreOptions {
 export class ConfigStore {
   private readonly dirByName = new Map<string, string>();
   private readonly linesByName = new Map<string, string[]>();
+  /** Each directory's entries, listed once: most config files asked for do not exist. */
+  private readonly listings = new Map<string, Set<string>>();
 
   constructor(private readonly options: ConfigStoreOptions) {}
 
@@ -27,10 +29,25 @@ export class ConfigStore {
   dirFor(name: string): string {
     let dir = this.dirByName.get(name);
     if (dir === undefined) {
-      dir = this.options.searchDirs.find((d) => existsSync(join(d, name))) ?? this.options.lastResortDir;
+      dir = this.options.searchDirs.find((d) => this.exists(d, name)) ?? this.options.lastResortDir;
       this.dirByName.set(name, dir);
     }
     return dir;
+  }
+
+  /** Whether dir holds name, from one listing of dir (names with a "/" are checked directly). */
+  private exists(dir: string, name: string): boolean {
+    if (name.includes('/')) return existsSync(join(dir, name));
+    let entries = this.listings.get(dir);
+    if (entries === undefined) {
+      try {
+        entries = new Set(readdirSync(dir));
+      } catch {
+        entries = new Set();
+      }
+      this.listings.set(dir, entries);
+    }
+    return entries.has(name);
   }
 
   pathFor(name: string): string {
@@ -50,7 +67,7 @@ export class ConfigStore {
   /** Reads `name` and its includes; undefined marks an include loop. */
   private expand(name: string, chain: string[]): string[] | undefined {
     const out: string[] = [];
-    for (const line of this.readFile(this.pathFor(name))) {
+    for (const line of this.read(name)) {
       const include = /^\$include\s+(.+)$/.exec(line);
       if (!include) {
         out.push(line);
@@ -84,6 +101,19 @@ export class ConfigStore {
       .filter((f) => !f.startsWith('.') && statSync(join(path, f)).isFile())
       .sort()
       .map((f) => join(path, f));
+  }
+
+  /**
+   * The lines of file `name`. A search directory is only chosen when it holds
+   * the file, so only the last-resort directory can lack it: missing files,
+   * the common case, are answered from its listing without a failing open().
+   */
+  private read(name: string): string[] {
+    if (!isAbsolute(name)) {
+      const dir = this.dirFor(name);
+      if (dir === this.options.lastResortDir && !this.exists(dir, name)) return [];
+    }
+    return this.readFile(this.pathFor(name));
   }
 
   private readFile(path: string): string[] {

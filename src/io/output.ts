@@ -24,10 +24,10 @@ export class StreamOutput implements Output {
     return !this.lost;
   }
 
-  write(text: string): Promise<void> {
+  write(data: string | Buffer): Promise<void> {
     if (this.lost) return Promise.resolve();
     return new Promise((resolve) => {
-      this.stream.write(text, (err) => {
+      this.stream.write(data, (err) => {
         if (err) this.markLost(err);
         resolve();
       });

@@ -18,9 +18,12 @@ export const PROJECT_DIR = resolve(__dirname, '../..');
 
 export type MockHook = (this: Plugin, ...args: any[]) => HookReturn;
 
+/** A config file's content: text, lines of text, or bytes written as they are (a .cdb map). */
+export type ConfigContent = string | string[] | Buffer;
+
 export interface HarnessOptions {
-  /** Config files: name -> content (a string, or lines). "plugins" defaults to none. */
-  config?: Record<string, string | string[]>;
+  /** Config files: name -> content. "plugins" defaults to none. */
+  config?: Record<string, ConfigContent>;
   /** Hooks registered before any plugin runs, in the order given: hook name -> function or list of functions. */
   hooks?: Record<string, MockHook | MockHook[]>;
   /** The client's address (default 127.0.0.1, as tcpserver would say). */
@@ -53,10 +56,14 @@ export async function runTranscript(input: string | Buffer, options: HarnessOpti
   mkdirSync(configDir);
   mkdirSync(join(dir, 'spool'), { mode: 0o700 });
   for (const sub of ['tmp', 'new', 'cur']) mkdirSync(join(dir, 'maildir', sub), { recursive: true });
-  const files: Record<string, string | string[]> = { me: 'mx.example.test', plugins: '', ...options.config };
+  const files: Record<string, ConfigContent> = { me: 'mx.example.test', plugins: '', ...options.config };
   for (const [name, content] of Object.entries(files)) {
-    const text = (Array.isArray(content) ? content.join('\n') : content).replace(/@WORK@/g, dir);
     mkdirSync(dirname(join(configDir, name)), { recursive: true });
+    if (Buffer.isBuffer(content)) {
+      writeFileSync(join(configDir, name), content);
+      continue;
+    }
+    const text = (Array.isArray(content) ? content.join('\n') : content).replace(/@WORK@/g, dir);
     writeFileSync(join(configDir, name), text.endsWith('\n') || text === '' ? text : `${text}\n`);
   }
 

@@ -5,9 +5,9 @@
 import t from 'tap';
 import { DECLINED } from '../../src/constants';
 import type { Plugin } from '../../src/plugin/plugin';
-import { crlf, type MockHook } from '../helpers/harness';
+import { type ConfigContent, crlf, type MockHook } from '../helpers/harness';
 import { BYE, GREETING, HELO_OK, RCPT_OK, SENDER_OK, transcript } from '../helpers/session-tools';
-import { cdbFile, installConfigFile } from './cdb-fixture';
+import { cdbFile } from '../helpers/cdb';
 
 const DENIED = '550 Relaying denied (#5.7.1)';
 
@@ -15,7 +15,7 @@ const DENIED = '550 Relaying denied (#5.7.1)';
 async function rcptReplies(
   t: { teardown(fn: () => void): void },
   recipients: string[],
-  options: { config?: Record<string, string | string[]>; hooks?: Record<string, MockHook>; plugins?: string[] } = {},
+  options: { config?: Record<string, ConfigContent>; hooks?: Record<string, MockHook>; plugins?: string[] } = {},
 ): Promise<string[]> {
   const input = crlf('HELO x', 'MAIL FROM:<s@x.test>', ...recipients.map((r) => `RCPT TO:${r}`), 'QUIT');
   const r = await transcript(t, input, {
@@ -73,7 +73,7 @@ t.test('without rcpthosts only me is ours', async (t) => {
 t.test('morercpthosts.cdb: the lower-cased domain as a key', async (t) => {
   const cdb = cdbFile(['more.test 1', 'Mixed.Test 1']);
   const replies = await rcptReplies(t, ['<a@more.test>', '<a@MORE.test>', '<a@sub.more.test>', '<a@mixed.test>', '<a@Mixed.Test>'], {
-    hooks: { 'pre-connection': installConfigFile('morercpthosts.cdb', cdb) },
+    config: { 'morercpthosts.cdb': cdb },
   });
   t.same(replies, [
     RCPT_OK('<a@more.test>'),

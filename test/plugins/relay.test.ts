@@ -3,9 +3,9 @@
 // 0.94, except RELAYCLIENT set but empty (decision 16: it allows relaying).
 
 import t, { type Test } from 'tap';
-import { crlf, type MockHook } from '../helpers/harness';
+import { type ConfigContent, crlf, type MockHook } from '../helpers/harness';
 import { BYE, RCPT_OK, SENDER_OK, transcript } from '../helpers/session-tools';
-import { cdbFile, installConfigFile } from './cdb-fixture';
+import { cdbFile } from '../helpers/cdb';
 
 const INPUT = crlf('HELO x', 'MAIL FROM:<s@x.test>', 'RCPT TO:<a@elsewhere.test>', 'QUIT');
 const RELAYS = [SENDER_OK('<s@x.test>'), RCPT_OK('<a@elsewhere.test>'), BYE];
@@ -15,7 +15,7 @@ const REFUSED = [SENDER_OK('<s@x.test>'), '550 Relaying denied (#5.7.1)', BYE];
 async function relayFrom(
   t: Test,
   ip: string,
-  config: Record<string, string | string[]>,
+  config: Record<string, ConfigContent>,
   hooks: Record<string, MockHook> = {},
 ): Promise<string[]> {
   const r = await transcript(t, INPUT, { remoteIp: ip, config: { plugins: ['relay', 'rcpt_ok'], ...config }, hooks });
@@ -57,8 +57,7 @@ t.test('relayclients: exact addresses, prefixes, CIDR blocks (IPv4 and IPv6)', a
 });
 
 t.test('morerelayclients.cdb: addresses and prefixes as keys', async (t) => {
-  const cdb = cdbFile(['203.0.113. 1', '192.0.2.9 1', '2001:0db8:0005 1']);
-  const hooks = { 'pre-connection': installConfigFile('morerelayclients.cdb', cdb) };
+  const config = { 'morerelayclients.cdb': cdbFile(['203.0.113. 1', '192.0.2.9 1', '2001:0db8:0005 1']) };
   const cases: [string, string[]][] = [
     ['203.0.113.77', RELAYS],
     ['192.0.2.9', RELAYS],
@@ -66,7 +65,7 @@ t.test('morerelayclients.cdb: addresses and prefixes as keys', async (t) => {
     ['2001:db8:5::1', RELAYS],
     ['2001:db8:6::1', REFUSED],
   ];
-  for (const [ip, expected] of cases) t.same(await relayFrom(t, ip, {}, hooks), expected, ip);
+  for (const [ip, expected] of cases) t.same(await relayFrom(t, ip, config), expected, ip);
 });
 
 t.test('RELAYCLIENT in the environment', async (t) => {
