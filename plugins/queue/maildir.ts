@@ -8,10 +8,13 @@
 // %d domain, %u whole address) every recipient gets its own copy in
 // <dir>/<pattern>/. The mode (octal, default 700) applies to the directories
 // it creates; files get the same bits without execute.
+//
+// The file system calls are synchronous on purpose: this process serves one
+// client, which waits for this reply anyway, and the asynchronous calls
+// would start libuv's thread pool for every connection.
 
-import { chmod, close, constants, fchmod, fsync, mkdir, open, rename, unlink, write } from 'node:fs';
+import { chmodSync, closeSync, constants, fchmodSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { promisify } from 'node:util';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Address } from '../../src/address/address';
 import { DECLINED, LOGINFO, LOGWARN, OK } from '../../src/constants';
@@ -22,24 +25,13 @@ import { Plugin } from '../../src/plugin/plugin';
 const SUBDIRS = ['cur', 'tmp', 'new'];
 let deliveries = 0;
 
-// The callback API, promisified: node:fs/promises costs start-up time.
-const openFile = promisify(open);
-const writeFile = promisify(write) as (fd: number, data: Buffer | string) => Promise<unknown>;
-const syncFile = promisify(fsync);
-const closeFile = promisify(close);
-const renameFile = promisify(rename);
-const unlinkFile = promisify(unlink);
-const makeDir = promisify(mkdir);
-const changeMode = promisify(chmod);
-const changeFileMode = promisify(fchmod);
-
 export default class Maildir extends Plugin {
   private maildir = '';
   private subdirPattern: string | undefined;
   private mode = 0o700;
   private host = '';
 
-  async register(_qp: Qp, dir?: string, pattern?: string, mode?: string): Promise<void> {
+  register(_qp: Qp, dir?: string, pattern?: string, mode?: string): void {
     if (!dir) throw new Error('queue/maildir needs the maildir directory as its first argument');
     this.maildir = dir;
     if (pattern !== undefined) {
@@ -51,7 +43,7 @@ export default class Maildir extends Plugin {
       this.mode = parseInt(mode, 8);
     }
     this.host = /[\w.-]+/.exec(hostname())?.[0] ?? 'localhost';
-    if (!this.subdirPattern) await this.ensureMaildir(this.maildir);
+    if (!this.subdirPattern) this.ensureMaildir(this.maildir);
   }
 
   async hook_queue(transaction: Transaction): Promise<HookResult> {
@@ -61,7 +53,7 @@ export default class Maildir extends Plugin {
         let last: HookResult = DECLINED;
         for (const recipient of transaction.recipients()) {
           const dir = join(this.maildir, this.subdirFor(recipient));
-          await this.ensureMaildir(dir);
+          this.ensureMaildir(dir);
           last = await this.deliver(transaction, dir, `Return-Path: ${sender}\nDelivered-To: ${recipient.address()}\n`);
         }
         return last;
@@ -80,21 +72,25 @@ export default class Maildir extends Plugin {
     const name = this.uniqueName();
     const tmpPath = join(dir, 'tmp', name);
     const newPath = join(dir, 'new', name);
-    const fd = await openFile(tmpPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, this.mode & 0o666);
+    const fd = openSync(tmpPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, this.mode & 0o666);
     try {
       // The mode is exact, whatever the umask (as in qpsmtpd).
-      await changeFileMode(fd, this.mode & 0o666);
-      await writeAll(fd, Buffer.from(prefix));
-      for await (const chunk of transaction.message_chunks()) await writeAll(fd, chunk);
-      await syncFile(fd);
+      fchmodSync(fd, this.mode & 0o666);
+      writeAll(fd, Buffer.from(prefix));
+      for await (const chunk of transaction.message_chunks()) writeAll(fd, chunk);
+      fsyncSync(fd);
     } catch (err) {
-      await closeFile(fd).catch(() => undefined);
-      await unlinkFile(tmpPath).catch(() => undefined);
+      closeQuietly(fd);
+      try {
+        unlinkSync(tmpPath);
+      } catch {
+        // already gone
+      }
       throw err;
     }
-    await closeFile(fd);
-    await renameFile(tmpPath, newPath);
-    await syncDirectory(join(dir, 'new'));
+    closeSync(fd);
+    renameSync(tmpPath, newPath);
+    syncDirectory(join(dir, 'new'));
     this.log(LOGINFO, `delivered to ${newPath}`);
     const messageId = (transaction.header()?.get('Message-Id') ?? '').split(/[\r\n]/)[0];
     return [OK, `Queued! ${messageId}`];
@@ -115,33 +111,38 @@ export default class Maildir extends Plugin {
   }
 
   /** Creates what is missing of dir/{cur,tmp,new}, each new directory with exactly the mode, whatever the umask. */
-  private async ensureMaildir(dir: string): Promise<void> {
+  private ensureMaildir(dir: string): void {
     for (const sub of SUBDIRS) {
       const target = resolve(dir, sub);
-      const first = (await makeDir(target, { recursive: true, mode: this.mode })) as string | undefined;
+      const first = mkdirSync(target, { recursive: true, mode: this.mode });
       if (first === undefined) continue;
       // mkdir names the topmost directory it made; only it and those below it are ours to change.
       const top = resolve(first);
       for (let path = target; path === top || path.startsWith(top + sep); path = dirname(path)) {
-        await changeMode(path, this.mode);
+        chmodSync(path, this.mode);
       }
     }
   }
 }
 
 /** fsync on a directory makes a rename in it durable. */
-async function syncDirectory(dir: string): Promise<void> {
-  const fd = await openFile(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
-    await syncFile(fd);
+    fsyncSync(fd);
   } finally {
-    await closeFile(fd);
+    closeSync(fd);
   }
 }
 
-async function writeAll(fd: number, data: Buffer): Promise<void> {
-  for (let done = 0; done < data.length; ) {
-    const { bytesWritten } = (await writeFile(fd, data.subarray(done))) as { bytesWritten: number };
-    done += bytesWritten;
+function writeAll(fd: number, data: Buffer): void {
+  for (let done = 0; done < data.length; ) done += writeSync(fd, data, done, data.length - done);
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed
   }
 }

@@ -19,6 +19,17 @@ import { type ChunkSource, streamSource } from './input';
 import { type Output, StreamOutput } from './output';
 
 const READ_SIZE = 64 * 1024;
+let sharedReadBuffer: Buffer | undefined;
+
+/**
+ * One read buffer for the synchronous readers; each chunk is copied out at
+ * its real size. A fresh 64 KiB buffer per read made V8 collect garbage in
+ * sessions of a few hundred bytes.
+ */
+function readBuffer(): Buffer {
+  sharedReadBuffer ??= Buffer.allocUnsafe(READ_SIZE);
+  return sharedReadBuffer;
+}
 
 export interface Transport {
   source: ChunkSource;
@@ -84,7 +95,7 @@ export function fileSource(fd: number, onError: (err: Error) => void): ChunkSour
   return {
     next: async () => {
       if (ended) return null;
-      const buf = Buffer.allocUnsafe(READ_SIZE);
+      const buf = readBuffer();
       let n = 0;
       try {
         n = readSync(fd, buf, 0, READ_SIZE, null);
@@ -95,7 +106,7 @@ export function fileSource(fd: number, onError: (err: Error) => void): ChunkSour
         ended = true;
         return null;
       }
-      return buf.subarray(0, n);
+      return Buffer.from(buf.subarray(0, n));
     },
   };
 }
@@ -118,7 +129,7 @@ export function pipeSource(onError: (err: Error) => void, stream: () => ChunkSou
     next: async () => {
       if (fallback) return fallback.next();
       if (ended) return null;
-      const buf = Buffer.allocUnsafe(READ_SIZE);
+      const buf = readBuffer();
       let n: number;
       try {
         n = readSync(fd!, buf, 0, READ_SIZE, null);
@@ -133,7 +144,7 @@ export function pipeSource(onError: (err: Error) => void, stream: () => ChunkSou
         fallback = stream();
         return fallback.next();
       }
-      if (n > 0) return buf.subarray(0, n);
+      if (n > 0) return Buffer.from(buf.subarray(0, n));
       closeSync(fd!);
       ended = true;
       return null;

@@ -2,7 +2,7 @@
 // small, in a spool file once it reaches the size threshold. Positions are
 // byte offsets in both cases.
 
-import { closeSync, openSync, read, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 
 const READ_CHUNK = 64 * 1024;
 const LF = 0x0a;
@@ -88,18 +88,19 @@ export class BodyStore {
     return line;
   }
 
-  /** Bytes from `from` to the end, in chunks, without holding them all. */
-  async *chunksFrom(from: number): AsyncGenerator<Buffer> {
+  /**
+   * Bytes from `from` to the end, in chunks, without holding them all. The
+   * spool is a local file of our own: reading it synchronously keeps
+   * libuv's thread pool from starting for it.
+   */
+  *chunksFrom(from: number): Generator<Buffer> {
     if (this.fd === undefined) {
       if (from < this.size) yield this.memory().subarray(from);
       return;
     }
-    const fd = this.fd;
     for (let pos = from; pos < this.size; ) {
       const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, this.size - pos));
-      const n = await new Promise<number>((resolve, reject) =>
-        read(fd, buf, 0, buf.length, pos, (err, bytes) => (err ? reject(err) : resolve(bytes))),
-      );
+      const n = readSync(this.fd, buf, 0, buf.length, pos);
       if (n === 0) throw new Error(`spool file ${this.path} is shorter than expected`);
       pos += n;
       yield buf.subarray(0, n);

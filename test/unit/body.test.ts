@@ -22,10 +22,8 @@ function lines(body: BodyStore): string[] {
   return out;
 }
 
-async function collect(gen: AsyncGenerator<Buffer>): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const chunk of gen) parts.push(chunk);
-  return Buffer.concat(parts).toString('latin1');
+function collect(gen: Iterable<Buffer>): string {
+  return Buffer.concat([...gen]).toString('latin1');
 }
 
 t.test('below the threshold the message stays in memory', async (t) => {
@@ -97,9 +95,9 @@ for (const [mode, threshold] of [['memory', 1 << 20], ['spool', 0]] as const) {
     t.equal(body.getLine(), undefined, 'still at the end');
     body.resetPos();
     t.equal(body.getLine()!.toString(), '\n', 'resetPos goes back to the body start');
-    t.equal(await collect(body.chunksFrom(0)), 'H: 1\nH: 2\n\nline one\nline two\nlast');
-    t.equal(await collect(body.chunksFrom(body.bodyStart)), '\nline one\nline two\nlast');
-    t.equal(await collect(body.chunksFrom(33)), '', 'from the end: nothing');
+    t.equal(collect(body.chunksFrom(0)), 'H: 1\nH: 2\n\nline one\nline two\nlast');
+    t.equal(collect(body.chunksFrom(body.bodyStart)), '\nline one\nline two\nlast');
+    t.equal(collect(body.chunksFrom(33)), '', 'from the end: nothing');
   });
 
   t.test(`${mode}: writes after reading are appended`, async (t) => {
@@ -109,7 +107,7 @@ for (const [mode, threshold] of [['memory', 1 << 20], ['spool', 0]] as const) {
     t.equal(body.getLine()!.toString(), 'a\n');
     body.write(Buffer.from('b\n'));
     t.equal(body.getLine()!.toString(), 'b\n', 'reading goes on where it stopped');
-    t.equal(await collect(body.chunksFrom(0)), 'a\nb\n');
+    t.equal(collect(body.chunksFrom(0)), 'a\nb\n');
   });
 }
 
@@ -180,5 +178,5 @@ t.test('an empty store', async (t) => {
   t.equal(body.bodyStart, 0);
   body.resetPos();
   t.equal(body.getLine(), undefined);
-  t.equal(await collect(body.chunksFrom(0)), '');
+  t.equal(collect(body.chunksFrom(0)), '');
 });
