@@ -13,11 +13,11 @@
 // host part (<postmaster>) are not checked.
 
 import type { Address } from '../src/address/address';
-import { DECLINED, DENY, LOGDEBUG, LOGERROR, LOGINFO } from '../src/constants';
+import { DECLINED, DENY, LOGERROR, LOGINFO } from '../src/constants';
 import type { Transaction } from '../src/message/transaction';
+import { findListed } from '../src/plugin/address-list';
 import type { HookResult } from '../src/plugin/api';
 import { Plugin } from '../src/plugin/plugin';
-import { addressMatches, compilePattern, isPattern, parseListLine, type ListEntry } from './badmailfrom';
 
 export default class BadRcptTo extends Plugin {
   hook_rcpt(_transaction: Transaction, recipient: Address | undefined): HookResult {
@@ -35,34 +35,13 @@ export default class BadRcptTo extends Plugin {
     }
 
     const to = `${user}@${host}`;
-    for (const line of lines) {
-      const entry = parseListLine(line);
-      if (!this.matches(entry, to)) continue;
-      this.adjust_karma(-2);
-      return [DENY, entry.reason || `mail to ${entry.bad} not accepted here (#5.1.1)`];
+    const entry = findListed(lines, to, { patternFlags: 'i', onBadEntry: (m) => this.log(LOGERROR, m) });
+    if (!entry) {
+      this.log(LOGINFO, 'pass');
+      return DECLINED;
     }
-    this.log(LOGINFO, 'pass');
-    return DECLINED;
-  }
-
-  private matches(entry: ListEntry, to: string): boolean {
-    if (isPattern(entry.bad)) {
-      const pattern = compilePattern(entry.bad, 'i');
-      if (!pattern) {
-        this.log(LOGERROR, `bad config: invalid pattern ${entry.bad}`);
-        return false;
-      }
-      this.log(LOGDEBUG, `badrcptto pattern (${entry.bad}) checked against ${to}`);
-      if (!pattern.test(to)) return false;
-      this.log(LOGINFO, 'fail: pattern match');
-      return true;
-    }
-    if (!entry.bad.includes('@')) {
-      this.log(LOGERROR, `badrcptto: bad config: no @ sign in ${entry.bad}`);
-      return false;
-    }
-    if (!addressMatches(entry.bad, to)) return false;
-    this.log(LOGINFO, entry.bad.startsWith('@') ? 'fail: host match' : 'fail: rcpt match');
-    return true;
+    this.log(LOGINFO, `fail: ${entry.how} match (${entry.bad})`);
+    this.adjust_karma(-2);
+    return [DENY, entry.reason || `mail to ${entry.bad} not accepted here (#5.1.1)`];
   }
 }

@@ -179,11 +179,17 @@ export class Session implements Qp {
   // ---- transactions ----
 
   get transaction(): Transaction {
-    this._transaction ??= new Transaction({
-      sizeThreshold: () => this.size_threshold(),
-      tempPath: () => this.tempPath(),
-    });
+    this._transaction ??= this.newTransaction();
     return this._transaction;
+  }
+
+  /** Makes sure a transaction exists (after HELO, as in qpsmtpd, so the first MAIL resets it). */
+  openTransaction(): void {
+    this._transaction ??= this.newTransaction();
+  }
+
+  private newTransaction(): Transaction {
+    return new Transaction({ sizeThreshold: () => this.size_threshold(), tempPath: () => this.tempPath() });
   }
 
   /** The transaction if one exists (logging must not create one). */
@@ -199,8 +205,7 @@ export class Session implements Qp {
     }
     // A new, empty transaction takes its place at once (as in qpsmtpd), so the
     // next reset runs the hook again (EOF inside DATA: two resets, behaviour §1.7).
-    this._transaction = undefined;
-    void this.transaction;
+    this._transaction = this.newTransaction();
   }
 
   /** Releases the transaction at the very end, without hooks. */

@@ -34,6 +34,8 @@ export interface HarnessOptions {
   logLevel?: number;
   /** Feed the input in chunks of this many bytes (default: all at once). */
   chunkSize?: number;
+  /** After its bytes the client goes silent instead of closing (the session ends by QUIT, disconnect or timeout). */
+  stall?: boolean;
 }
 
 export interface SessionResult {
@@ -42,6 +44,8 @@ export interface SessionResult {
   /** The reply lines, without CRLF. */
   lines: string[];
   session: Session;
+  /** Milliseconds the session itself took (greeting to post-connection). */
+  elapsed: number;
   /** The work directory: config/, spool/, maildir/. */
   dir: string;
   /** Messages delivered into dir/maildir/new, in delivery order. */
@@ -82,7 +86,7 @@ export async function runTranscript(input: string | Buffer, options: HarnessOpti
     spoolDir: join(dir, 'spool'),
     logLevel: options.logLevel ?? -1,
     env: { QMAIL: join(dir, 'no-qmail') },
-    input: new Input(memorySource(Buffer.from(input), options.chunkSize)),
+    input: new Input(memorySource(Buffer.from(input), options.chunkSize, options.stall)),
     output,
   });
   startConnection(session, { env: { TCPREMOTEIP: options.remoteIp ?? '127.0.0.1', ...options.env } });
@@ -93,13 +97,16 @@ export async function runTranscript(input: string | Buffer, options: HarnessOpti
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+  const started = Date.now();
   await runSession(session);
+  const elapsed = Date.now() - started;
 
   const newDir = join(dir, 'maildir', 'new');
   return {
     output: written,
     lines: written.split('\r\n').filter((l, i, all) => l !== '' || i < all.length - 1),
     session,
+    elapsed,
     dir,
     delivered: () =>
       readdirSync(newDir)
@@ -109,12 +116,22 @@ export async function runTranscript(input: string | Buffer, options: HarnessOpti
   };
 }
 
-/** Client bytes from memory, optionally cut into small chunks (to test reassembly). */
-export function memorySource(data: Buffer, chunkSize?: number): ChunkSource {
+/**
+ * Client bytes from memory, optionally cut into small chunks (to test
+ * reassembly); then the end of input, or with `stall` nothing more ever (a
+ * client that stays connected but silent).
+ */
+export function memorySource(data: Buffer, chunkSize?: number, stall = false): ChunkSource {
   const chunks: Buffer[] = [];
-  const size = chunkSize ?? data.length;
+  const size = chunkSize ?? Math.max(data.length, 1);
   for (let i = 0; i < data.length; i += size) chunks.push(data.subarray(i, i + size));
-  return { next: async () => chunks.shift() ?? null };
+  return {
+    next: () => {
+      const chunk = chunks.shift();
+      if (chunk) return Promise.resolve(chunk);
+      return stall ? new Promise<Buffer | null>(() => undefined) : Promise.resolve(null);
+    },
+  };
 }
 
 function registerMocks(session: Session, hooks: Record<string, MockHook | MockHook[]>): void {

@@ -2,17 +2,12 @@
 // stops sending without closing (for timeouts), and a tracer that records
 // which hooks ran, with their arguments, interleaved with the replies.
 
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DECLINED } from '../../src/constants';
-import { Input, type ChunkSource } from '../../src/io/input';
-import type { Output } from '../../src/io/output';
 import type { Transaction } from '../../src/message/transaction';
 import { Plugin } from '../../src/plugin/plugin';
-import { runSession } from '../../src/smtp/dispatcher';
 import type { Session } from '../../src/smtp/session';
-import { createSession, loadPlugins, startConnection } from '../../src/startup';
 import { PROJECT_DIR, runTranscript, type HarnessOptions, type MockHook, type SessionResult } from './harness';
 
 /** Our version, as package.json says. */
@@ -35,87 +30,11 @@ export const HELP_LINES = [
 export const INTERNAL = 'Internal error, please try again later';
 
 /**
- * Client bytes that arrive (in chunks, optionally) and then nothing more:
- * the connection stays open but silent, as a stalled client's would.
- */
-export function stallingSource(data: Buffer, chunkSize?: number): ChunkSource {
-  const chunks: Buffer[] = [];
-  const size = chunkSize ?? Math.max(data.length, 1);
-  for (let i = 0; i < data.length; i += size) chunks.push(data.subarray(i, i + size));
-  return {
-    next: () => {
-      const chunk = chunks.shift();
-      return chunk ? Promise.resolve(chunk) : new Promise<Buffer | null>(() => undefined);
-    },
-  };
-}
-
-export interface StalledResult {
-  lines: string[];
-  output: string;
-  session: Session;
-  /** Milliseconds the whole session took. */
-  elapsed: number;
-  cleanup(): void;
-}
-
-/**
  * Like runTranscript, but the client goes silent after its bytes instead of
  * closing: the session can only end by QUIT, a disconnect or a timeout.
  */
-export async function runStalled(
-  input: string,
-  options: { config?: Record<string, string | string[]>; hooks?: Record<string, MockHook | MockHook[]> } = {},
-): Promise<StalledResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'qpsmtpd-stall-'));
-  const configDir = join(dir, 'config');
-  mkdirSync(configDir);
-  mkdirSync(join(dir, 'spool'), { mode: 0o700 });
-  const files: Record<string, string | string[]> = { me: ME, plugins: '', ...options.config };
-  for (const [name, content] of Object.entries(files)) {
-    const text = Array.isArray(content) ? content.join('\n') : content;
-    mkdirSync(dirname(join(configDir, name)), { recursive: true });
-    writeFileSync(join(configDir, name), text.endsWith('\n') || text === '' ? text : `${text}\n`);
-  }
-  let written = '';
-  const output: Output = {
-    connected: true,
-    write: async (text: string) => {
-      written += text;
-    },
-  };
-  const session = createSession({
-    configDir,
-    installDir: dir,
-    pluginDirs: [],
-    spoolDir: join(dir, 'spool'),
-    logLevel: -1,
-    env: { QMAIL: join(dir, 'no-qmail') },
-    input: new Input(stallingSource(Buffer.from(input))),
-    output,
-  });
-  startConnection(session, { env: { TCPREMOTEIP: '127.0.0.1' } });
-  const plugin = new Plugin();
-  plugin._bind({
-    qp: session,
-    name: 'mock',
-    args: [],
-    registerHook: (p, hook, method, unshift) => session.registry.register(hook, { plugin: p, name: 'mock', method }, unshift),
-    parentMethods: () => ({}),
-  });
-  for (const [hook, fns] of Object.entries(options.hooks ?? {})) {
-    for (const fn of Array.isArray(fns) ? fns : [fns]) plugin.register_hook(hook, fn);
-  }
-  await loadPlugins(session, PROJECT_DIR, configDir);
-  const started = Date.now();
-  await runSession(session);
-  return {
-    output: written,
-    lines: written.split('\r\n').filter((l, i, all) => l !== '' || i < all.length - 1),
-    session,
-    elapsed: Date.now() - started,
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
-  };
+export async function runStalled(input: string, options: HarnessOptions = {}): Promise<SessionResult> {
+  return runTranscript(input, { ...options, stall: true });
 }
 
 /** Hooks of a whole session, in qpsmtpd's order (deny, ok, logging and config left out). */

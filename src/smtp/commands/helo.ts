@@ -28,8 +28,7 @@ export async function hello(session: Session, command: 'helo' | 'ehlo', rest: st
 
   conn.hello(command);
   conn.hello_host(String(host));
-  // A transaction exists from here on (qpsmtpd), so the first MAIL runs reset_transaction.
-  void session.transaction;
+  session.openTransaction();
   const hi = TEXT.heloHi(session.me(), conn.remote_info() ?? '', conn.remote_ip() ?? '');
   if (command === 'helo') {
     await session.respond(250, `${hi}; ${TEXT.heloHappy}`);
