@@ -2,9 +2,7 @@
 // `this.qp` (config, log, respond, transactions, hooks). The command loop
 // and the commands themselves live in dispatcher.ts and commands/.
 
-import { mkdirSync, statSync } from 'node:fs';
-import { homedir, hostname } from 'node:os';
-import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { Address } from '../address/address';
 import { CdbFile, type ConfigMap, EMPTY_MAP } from '../config/cdb';
 import type { ConfigStore } from '../config/store';
@@ -15,6 +13,7 @@ import { HookRunner } from '../hooks/runner';
 import type { Input } from '../io/input';
 import type { Output } from '../io/output';
 import type { Logger } from '../log/logger';
+import { Spool } from '../message/spool';
 import { Transaction } from '../message/transaction';
 import type { HookOutcome, Qp } from '../plugin/api';
 import { VERSION } from '../version';
@@ -54,23 +53,25 @@ export class Session implements Qp {
   /** Verbs the dispatcher accepts; AUTH joins once an EHLO advertised it. */
   readonly commands = new Set(['ehlo', 'helo', 'rset', 'mail', 'rcpt', 'data', 'help', 'vrfy', 'noop', 'quit']);
   private readonly store: ConfigStore;
-  private readonly spoolDirOverride: string | undefined;
+  private readonly spool: Spool;
   private readonly pluginDirList: string[];
   private _transaction: Transaction | undefined;
   private commandCount = 0;
   private authState: number | '' = '';
   private authUser = '';
   private authMechanism = '';
-  private spoolDirCache: string | undefined;
   private readonly maps = new Map<string, ConfigMap>();
-  private tempCounter = 0;
 
   constructor(setup: SessionSetup) {
     this.store = setup.config;
     this.logger = setup.logger;
     this.input = setup.input;
     this.output = setup.output;
-    this.spoolDirOverride = setup.spoolDir;
+    this.spool = new Spool({
+      dir: () => setup.spoolDir ?? this.config('spool_dir'),
+      perms: () => this.config('spool_perms'),
+      warn: (message) => this.log(LOGWARN, message),
+    });
     this.pluginDirList = setup.pluginDirs;
     this.hooks_runner = new HookRunner(this.registry, {
       transaction: () => this.transaction,
@@ -189,7 +190,7 @@ export class Session implements Qp {
   }
 
   private newTransaction(): Transaction {
-    return new Transaction({ sizeThreshold: () => this.size_threshold(), tempPath: () => this.tempPath() });
+    return new Transaction({ sizeThreshold: () => this.size_threshold(), tempPath: () => this.spool.tempPath() });
   }
 
   /** The transaction if one exists (logging must not create one). */
@@ -328,36 +329,15 @@ export class Session implements Qp {
 
   /** The spool directory, created (mode spool_perms, default 0700) on first use; ends in "/". */
   spool_dir(): string {
-    if (this.spoolDirCache !== undefined) return this.spoolDirCache;
-    let dir = this.spoolDirOverride ?? this.config('spool_dir') ?? join(homedir(), 'tmp');
-    if (!dir.endsWith('/')) dir += '/';
-    const permsText = this.config('spool_perms') ?? '0700';
-    const perms = /^[0-7]{3,4}$/.test(permsText) ? parseInt(permsText, 8) : 0o700;
-    try {
-      const st = statSync(dir);
-      if ((st.mode & 0o7777) !== perms) {
-        this.log(LOGWARN, `Permissions on spool_dir ${dir} are not 0${perms.toString(8)}`);
-      }
-    } catch {
-      mkdirSync(dir, { recursive: true, mode: perms });
-    }
-    this.spoolDirCache = dir;
-    return dir;
-  }
-
-  /** "<spool dir><unix time>:<pid>:<counter>", as qpsmtpd names its temporary files. */
-  tempPath(): string {
-    return `${this.spool_dir()}${Math.floor(Date.now() / 1000)}:${process.pid}:${this.tempCounter++}`;
+    return this.spool.dir();
   }
 
   temp_file(): string {
-    return this.tempPath();
+    return this.spool.tempPath();
   }
 
   /** A new directory in the spool (not deleted automatically; Plugin.temp_dir is). */
   temp_dir(mode = 0o700): string {
-    const path = this.tempPath();
-    mkdirSync(path, { mode });
-    return path;
+    return this.spool.tempDir(mode);
   }
 }

@@ -5,6 +5,7 @@
 import { OK } from '../constants';
 import { Header } from '../message/header';
 import type { HookOutcome } from '../plugin/api';
+import { strftime } from '../util/strftime';
 import { SERVER_NAME } from '../version';
 import type { Session } from './session';
 
@@ -84,17 +85,7 @@ function dkimCoversAuthResults(header: Header): boolean {
   return false;
 }
 
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** "Sat, 21 Nov 2026 10:18:38 +0000" in local time (strftime "%a, %d %b %Y %H:%M:%S %z"). */
+/** "Sat, 21 Nov 2026 10:18:38 +0000" in local time, as qpsmtpd writes it. */
 export function rfc2822Date(date: Date): string {
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  const offset = -date.getTimezoneOffset();
-  const sign = offset >= 0 ? '+' : '-';
-  const zone = `${sign}${pad(Math.floor(Math.abs(offset) / 60))}${pad(Math.abs(offset) % 60)}`;
-  return (
-    `${DAYS[date.getDay()]}, ${pad(date.getDate())} ${MONTHS[date.getMonth()]} ${date.getFullYear()} ` +
-    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())} ${zone}`
-  );
+  return strftime('%a, %d %b %Y %H:%M:%S %z', date);
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { DECLINED, LOGALERT, LOGCRIT, LOGDEBUG, LOGERROR, LOGINFO, LOGNOTICE, LOGWARN } from '../../src/constants';
 import type { Plugin } from '../../src/plugin/plugin';
-import { strftime } from '../../plugins/logging/file';
+import { strftime } from '../../src/util/strftime';
 import { crlf, runTranscript, type MockHook } from '../helpers/harness';
 import { BYE, GREETING, HELO_OK, transcript } from '../helpers/session-tools';
 
