@@ -29,11 +29,11 @@ export default class BadMailFrom extends Plugin {
   hook_mail(_transaction: Transaction, sender: Address | undefined): HookResult {
     if (this.is_immune()) return DECLINED;
     const lines = this.qp.config('badmailfrom', 'list');
-    if (lines.length === 0) return this.skip('empty list');
-    if (!sender || sender.isNull()) return this.skip('null sender');
+    if (lines.length === 0) return this.notChecked('empty list');
+    if (!sender || sender.isNull()) return this.notChecked('null sender');
     const user = sender.user();
     const host = sender.host();
-    if (!user || !host) return this.skip('missing user or host');
+    if (!user || !host) return this.notChecked('missing user or host');
 
     const from = `${user}@${host}`.toLowerCase();
     // Patterns are case-sensitive on purpose: qpsmtpd lower-cases the address, not the pattern.
@@ -47,7 +47,7 @@ export default class BadMailFrom extends Plugin {
     return this.get_reject(entry.reason || DEFAULT_REASON);
   }
 
-  private skip(why: string): HookResult {
+  private notChecked(why: string): HookResult {
     this.log(LOGDEBUG, `skip, ${why}`);
     return DECLINED;
   }
