@@ -57,6 +57,14 @@ const TRANSCRIPT = Buffer.concat([
   Buffer.from(crlf('.', 'QUIT')),
 ]);
 
+/** What TRANSCRIPT leaves in the Maildir, from a client known as remoteInfo [remoteIp]. */
+function storedFrom(remoteInfo: string, remoteIp: string): RegExp {
+  return deliveredPattern(
+    { sender: '<alice@sender.test>', deliveredTo: ['bob@example.com'], remoteInfo, remoteIp, helo: 'client.test', protocol: 'ESMTP' },
+    MESSAGE,
+  );
+}
+
 const DELIVERY_REPLIES = [
   '250 <alice@sender.test>, sender OK - how exciting to get mail from you!',
   '250 <bob@example.com>, recipient ok',
@@ -75,17 +83,7 @@ t.test('a whole session through a pipe, no TCPREMOTEIP, no --remote-ip: the unkn
   t.equal(delivered.length, 1, 'one message in maildir/new');
   t.match(
     bytes(delivered[0]!),
-    deliveredPattern(
-      {
-        sender: '<alice@sender.test>',
-        deliveredTo: ['bob@example.com'],
-        remoteInfo: '[unknown]',
-        remoteIp: '0.0.0.0',
-        helo: 'client.test',
-        protocol: 'ESMTP',
-      },
-      MESSAGE,
-    ),
+    storedFrom('[unknown]', '0.0.0.0'),
     'stored bytes: our trace headers, then the message exactly as sent',
   );
   t.same(work.list('maildir/tmp'), [], 'nothing left in maildir/tmp');
@@ -119,17 +117,7 @@ t.test('the same session from a file on stdin (replies to a pipe, then to a file
   for (const message of delivered) {
     t.match(
       bytes(message),
-      deliveredPattern(
-        {
-          sender: '<alice@sender.test>',
-          deliveredTo: ['bob@example.com'],
-          remoteInfo: '[unknown]',
-          remoteIp: '0.0.0.0',
-          helo: 'client.test',
-          protocol: 'ESMTP',
-        },
-        MESSAGE,
-      ),
+      storedFrom('[unknown]', '0.0.0.0'),
     );
   }
   t.same(work.list('spool'), [], 'nothing left in the spool dir');
@@ -170,17 +158,7 @@ t.test('--remote-ip: the address in EHLO and in the Received line', async (t) =>
   const [message] = work.delivered();
   t.match(
     bytes(message!),
-    deliveredPattern(
-      {
-        sender: '<alice@sender.test>',
-        deliveredTo: ['bob@example.com'],
-        remoteInfo: '[2001:db8::25]',
-        remoteIp: '2001:db8::25',
-        helo: 'client.test',
-        protocol: 'ESMTP',
-      },
-      MESSAGE,
-    ),
+    storedFrom('[2001:db8::25]', '2001:db8::25'),
   );
 });
 
@@ -212,17 +190,7 @@ t.test("tcpserver's variables: TCPREMOTEIP, TCPREMOTEHOST, TCPREMOTEINFO", async
   const [message] = work.delivered();
   t.match(
     bytes(message!),
-    deliveredPattern(
-      {
-        sender: '<alice@sender.test>',
-        deliveredTo: ['bob@example.com'],
-        remoteInfo: 'alice@client.example.net',
-        remoteIp: '198.51.100.9',
-        helo: 'client.test',
-        protocol: 'ESMTP',
-      },
-      MESSAGE,
-    ),
+    storedFrom('alice@client.example.net', '198.51.100.9'),
   );
 
   const infoNoHost = await runBinary({ args: work.args, input: ehlo, env: cleanEnv({ ...tcp, TCPREMOTEINFO: 'alice' }) });

@@ -158,3 +158,15 @@ export async function transcript(
   t.teardown(r.cleanup);
   return r;
 }
+
+/** A quit hook that notes the connection's karma, for plugins that adjust it. */
+export function karmaAtQuit(): { quit: MockHook; karma(): unknown } {
+  let karma: unknown;
+  return {
+    quit: function (this: Plugin) {
+      karma = this.connection.notes('karma');
+      return DECLINED;
+    },
+    karma: () => karma,
+  };
+}

@@ -6,7 +6,7 @@ import t from 'tap';
 import { DECLINED } from '../../src/constants';
 import type { Plugin } from '../../src/plugin/plugin';
 import { crlf } from '../helpers/harness';
-import { BYE, GREETING, HELO_OK, RCPT_OK, SENDER_OK, transcript } from '../helpers/session-tools';
+import { BYE, GREETING, HELO_OK, karmaAtQuit, RCPT_OK, SENDER_OK, transcript } from '../helpers/session-tools';
 
 const LIST = [
   'Bad@Example.com',
@@ -22,11 +22,7 @@ const CONFIG = { badrcptto: LIST, rcpthosts: ['example.com', '.example.com'] };
 const START = [GREETING, HELO_OK, SENDER_OK('<s@x.test>')];
 
 t.test('exact address, @host and pattern lines, all ignoring case', async (t) => {
-  let karma: unknown;
-  const quit = function (this: Plugin) {
-    karma = this.connection.notes('karma');
-    return DECLINED;
-  };
+  const { quit, karma } = karmaAtQuit();
   const r = await transcript(
     t,
     crlf(
@@ -67,7 +63,7 @@ t.test('exact address, @host and pattern lines, all ignoring case', async (t) =>
     RCPT_OK('<postmaster>'),
     BYE,
   ]);
-  t.equal(karma, -16, 'karma -2 for each of the eight refusals');
+  t.equal(karma(), -16, 'karma -2 for each of the eight refusals');
 });
 
 t.test('the first matching line decides', async (t) => {

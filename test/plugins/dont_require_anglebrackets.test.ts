@@ -3,19 +3,13 @@
 // same client lines.
 
 import t from 'tap';
-import { DECLINED } from '../../src/constants';
-import type { Plugin } from '../../src/plugin/plugin';
 import { crlf } from '../helpers/harness';
-import { BYE, GREETING, HELO_OK, RCPT_OK, SENDER_OK, transcript } from '../helpers/session-tools';
+import { BYE, GREETING, HELO_OK, karmaAtQuit, RCPT_OK, SENDER_OK, transcript } from '../helpers/session-tools';
 
 const CONFIG = { rcpthosts: 'example.com', plugins: ['dont_require_anglebrackets', 'rcpt_ok'] };
 
 t.test('brackets are added where they are missing', async (t) => {
-  let karma: unknown;
-  const quit = function (this: Plugin) {
-    karma = this.connection.notes('karma');
-    return DECLINED;
-  };
+  const { quit, karma } = karmaAtQuit();
   const r = await transcript(
     t,
     crlf(
@@ -52,7 +46,7 @@ t.test('brackets are added where they are missing', async (t) => {
     '501 could not parse your mail from command',
     BYE,
   ]);
-  t.equal(karma, -16, 'karma -2 for each of the eight additions');
+  t.equal(karma(), -16, 'karma -2 for each of the eight additions');
 });
 
 t.test('without the plugin the same lines are refused', async (t) => {
