@@ -1,6 +1,8 @@
 // The connection: who is on the other end, what they said in HELO/EHLO, and
 // notes that live as long as the connection.
 
+import type { ConnectionNotes } from '../api/notes';
+
 export interface ConnectionFacts {
   remote_ip?: string;
   remote_host?: string;
@@ -89,6 +91,8 @@ export class Connection {
     return this._hello_host;
   }
 
+  notes<K extends keyof ConnectionNotes>(key: K, value?: ConnectionNotes[K]): ConnectionNotes[K];
+  notes(key: string, value?: unknown): any;
   notes(key: string, value?: unknown): any {
     if (arguments.length > 1) this._notes[key] = value;
     return this._notes[key];

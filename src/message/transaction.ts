@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import type { Address } from '../address/address';
 import { BodyStore } from './body';
 import { Header } from './header';
+import type { TransactionNotes } from '../api/notes';
 
 export interface SpoolAccess {
   /** Bytes kept in memory before the body moves to a spool file. */
@@ -56,6 +57,8 @@ export class Transaction {
     return this._header;
   }
 
+  notes<K extends keyof TransactionNotes>(key: K, value?: TransactionNotes[K]): TransactionNotes[K];
+  notes(key: string, value?: unknown): any;
   notes(key: string, value?: unknown): any {
     if (arguments.length > 1) this._notes[key] = value;
     return this._notes[key];

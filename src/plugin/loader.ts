@@ -3,17 +3,16 @@
 // in file order. Any failure is a start-up error: a server with a broken
 // plugin must not take mail.
 
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import * as api from '../api';
+import { LOGWARN } from '../constants';
 import { HOOK_NAMES, hookMethodName } from '../hooks/names';
 import type { Session } from '../smtp/session';
+import { provideModule } from './api-module';
 import { BUNDLED_PLUGINS } from './bundled';
+import { PluginCompiler } from './compile';
+import { findPluginFile, PluginFiles } from './files';
 import { type PluginLine, parsePluginLine } from './names';
 import { type HookMethod, Plugin } from './plugin';
-
-/** Extensions tried, in order, for a plugin file in a plugin directory. */
-const FILE_EXTENSIONS = ['.js', '.cjs', '.mjs'];
 
 export interface LoadedPlugin {
   line: PluginLine;
@@ -30,16 +29,25 @@ export interface LoaderOptions {
   session: Session;
   /** Searched in order before the bundled plugins. */
   pluginDirs: string[];
-  /** Directories node_modules lookups start from (module plugins). */
+  /** Directories node_modules lookups start from (module plugins, and esbuild for compiling). */
   moduleRoots: string[];
+  /** Where compiled TypeScript and ES-module plugins are kept (default: <spool dir>plugin-cache). */
+  cacheDir?: () => string;
 }
 
 export class PluginLoader {
   readonly loaded: LoadedPlugin[] = [];
+  private readonly compiler: PluginCompiler;
+  private readonly files: PluginFiles;
 
-  constructor(private readonly options: LoaderOptions) {}
+  constructor(private readonly options: LoaderOptions) {
+    provideModule('qpsmtpd', api);
+    const cacheDir = options.cacheDir ?? (() => `${options.session.spool_dir()}plugin-cache`);
+    this.compiler = new PluginCompiler(cacheDir, options.moduleRoots);
+    this.files = new PluginFiles(this.compiler);
+  }
 
-  /** Loads the plugins of the given config lines, in order. */
+/** Loads the plugins of the given config lines, in order. */
   async loadLines(lines: string[]): Promise<void> {
     for (const text of lines) {
       let line: PluginLine;
@@ -49,6 +57,11 @@ export class PluginLoader {
         throw new PluginLoadError((err as Error).message);
       }
       await this.loadOne(line);
+    }
+    if (this.compiler.cacheProblem) {
+      // Said once per connection: every connection compiles again until the cache can be written.
+      this.options.session.log(LOGWARN, `${this.compiler.cacheProblem}; plugins are compiled again on every connection`);
+      this.compiler.cacheProblem = undefined;
     }
   }
 
@@ -81,36 +94,26 @@ export class PluginLoader {
 
   /** Finds a plugin's code: plugin directories first, then the bundle, then node_modules. */
   private async resolve(file: string): Promise<{ module: PluginModule; source: string }> {
-    const path = this.findFile(file);
-    if (path) return { module: await loadFile(path).catch(failedToLoad(file, path)), source: path };
+    const path = findPluginFile(this.options.pluginDirs, file);
+    if (path) return { module: await this.files.load(path).catch(failedToLoad(file, path)), source: path };
     const bundled = BUNDLED_PLUGINS[file];
     if (bundled) return { module: bundled(), source: 'bundled' };
     const pkg = this.findPackage(file);
-    if (pkg) return { module: await loadFile(pkg).catch(failedToLoad(file, file)), source: file };
+    if (pkg) return { module: await this.files.load(pkg).catch(failedToLoad(file, file)), source: file };
     throw new PluginLoadError(
       `Plugin ${file} not found in our plugin dirs (${[...this.options.pluginDirs, 'bundled plugins'].join(', ')}) nor as an installed package`,
     );
   }
 
-  /** The same search without async loading (isa_plugin runs inside init). */
+  /** The same search without import() (isa_plugin runs inside init). */
   private resolveSync(file: string): PluginModule {
-    const path = this.findFile(file);
-    if (path) return requireFile(path);
+    const path = findPluginFile(this.options.pluginDirs, file);
+    if (path) return this.files.loadSync(path);
     const bundled = BUNDLED_PLUGINS[file];
     if (bundled) return bundled();
     const pkg = this.findPackage(file);
-    if (pkg) return requireFile(pkg);
+    if (pkg) return this.files.loadSync(pkg);
     throw new Error(`cannot find plugin '${file}'`);
-  }
-
-  private findFile(file: string): string | undefined {
-    for (const dir of this.options.pluginDirs) {
-      for (const ext of FILE_EXTENSIONS) {
-        const path = join(dir, file + ext);
-        if (existsSync(path)) return path;
-      }
-    }
-    return undefined;
   }
 
   private findPackage(name: string): string | undefined {
@@ -123,37 +126,11 @@ export class PluginLoader {
   }
 }
 
-/**
- * import() for ES-module plugins. It cannot be written as import() here:
- * TypeScript's CommonJS output turns it into require(), and the dist bundle
- * is compiled with vm.Script, which has no dynamic-import callback. The dist
- * loader hands in its own import as module.qpsmtpdImport; elsewhere a
- * Function keeps the import() as written.
- */
-const importModule = ((module as unknown as { qpsmtpdImport?: (url: string) => Promise<unknown> }).qpsmtpdImport ??
-  new Function('url', 'return import(url)')) as (url: string) => Promise<unknown>;
-
-async function loadFile(path: string): Promise<PluginModule> {
-  if (path.endsWith('.mjs')) return importModule(pathToFileURL(path).href);
-  try {
-    return requireFile(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_REQUIRE_ESM') return importModule(pathToFileURL(path).href);
-    throw err;
-  }
-}
-
 /** A plugin file that does not compile, or throws while it loads: the error names the plugin. */
 function failedToLoad(file: string, source: string): (err: unknown) => never {
   return (err) => {
     throw new PluginLoadError(`plugin ${file} (${source}) failed to load: ${err instanceof Error ? err.message : String(err)}`);
   };
-}
-
-function requireFile(path: string): PluginModule {
-  // A runtime require: the file is outside the bundle.
-  // resolve(): a relative --plugin-dir gives relative paths, which require() would take for package names.
-  return module.require(resolve(path));
 }
 
 /**

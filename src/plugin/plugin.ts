@@ -14,6 +14,7 @@ import {
   LOGINFO,
 } from '../constants';
 import type { Transaction } from '../message/transaction';
+import type { PluginHooks } from '../api/hooks';
 import type { HookResult, Qp } from './api';
 
 export type HookMethod = (this: Plugin, transaction: Transaction, ...args: any[]) => unknown;
@@ -27,6 +28,10 @@ export interface PluginBinding {
   /** The methods of another plugin's module, for isa_plugin(). */
   parentMethods(parent: string): Record<string, HookMethod>;
 }
+
+// The typed hook_* methods (src/api/hooks.ts): a subclass's hooks are checked against them.
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface Plugin extends PluginHooks {}
 
 export class Plugin {
   /** Set by the loader; the fields below are private to the core. */

@@ -175,7 +175,7 @@ t.test('isa_plugin: parent methods, SUPER, own methods win', async (t) => {
     },
   };
   const { plugin } = setup([], 'child', { parent_plugin: parent });
-  const child = plugin as Plugin & Record<string, HookMethod>;
+  const child = plugin as unknown as Record<string, HookMethod>;
   Object.defineProperty(child, 'hook_rcpt', {
     value: function (this: Plugin, tx: unknown, ...args: unknown[]) {
       calls.push('child rcpt');

@@ -1,0 +1,145 @@
+// Plugin files in plugin directories: which file a plugin name means, and how
+// each kind of file becomes a module. CommonJS runs as it is; TypeScript and
+// ES modules are compiled to CommonJS (src/plugin/compile.ts) so that they
+// load as fast as CommonJS and can import 'qpsmtpd' (src/plugin/api-module.ts).
+
+import { readFileSync, statSync } from 'node:fs';
+import Module from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Script } from 'node:vm';
+import { NeedsNativeImport, type PluginCompiler, type SourceKind } from './compile';
+
+/**
+ * The names tried for plugin `name` in each plugin directory, in order: the
+ * name as written (qpsmtpd's plugins have no extension), then TypeScript
+ * (the source wins over JavaScript compiled from it next to it), then JavaScript.
+ */
+export const PLUGIN_FILE_EXTENSIONS = ['', '.ts', '.mts', '.cts', '.js', '.cjs', '.mjs'] as const;
+
+const TYPESCRIPT_EXTENSIONS = ['.ts', '.mts', '.cts'];
+
+/** The first file for `name` in the directories, in directory order. */
+export function findPluginFile(dirs: readonly string[], name: string): string | undefined {
+  for (const dir of dirs) {
+    for (const ext of PLUGIN_FILE_EXTENSIONS) {
+      // resolve(): a relative --plugin-dir gives relative paths, which require() would take for package names.
+      const path = resolve(join(dir, name + ext));
+      if (statSync(path, { throwIfNoEntry: false })?.isFile()) return path;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * import() for the ES modules esbuild cannot make CommonJS (top-level await).
+ * It cannot be written as import() here: TypeScript's CommonJS output turns it
+ * into require(), and the dist bundle runs in vm.Script, which has no
+ * dynamic-import callback. The dist loader hands in its own import as
+ * module.qpsmtpdImport; elsewhere a Function keeps the import() as written.
+ */
+const importModule = ((module as unknown as { qpsmtpdImport?: (url: string) => Promise<unknown> }).qpsmtpdImport ??
+  new Function('url', 'return import(url)')) as (url: string) => Promise<unknown>;
+
+interface ModuleInternals {
+  _cache: Record<string, Module>;
+  _extensions: Record<string, (module: Module, filename: string) => void>;
+  _nodeModulePaths(dir: string): string[];
+}
+type CompilableModule = Module & { _compile(code: string, filename: string): void };
+const ModuleStatics = Module as unknown as ModuleInternals;
+
+export class PluginFiles {
+  constructor(private readonly compiler: PluginCompiler) {}
+
+  /** A plugin file's exports. */
+  async load(path: string): Promise<unknown> {
+    try {
+      return this.loadSync(path);
+    } catch (err) {
+      if (err instanceof NeedsNativeImport) return importModule(pathToFileURL(path).href);
+      throw err;
+    }
+  }
+
+  /** The same without import(): for isa_plugin, which runs inside a synchronous init. */
+  loadSync(path: string): unknown {
+    if (path.endsWith('.cjs')) return module.require(path);
+    if (path.endsWith('.js')) return this.loadJavaScript(path);
+    if (path.endsWith('.mjs')) return this.compiled(path, 'esm');
+    if (TYPESCRIPT_EXTENSIONS.some((ext) => path.endsWith(ext))) return this.compiled(path, 'ts');
+    return this.loadExtensionless(path);
+  }
+
+  /** A .js file is CommonJS unless Node says it is an ES module. */
+  private loadJavaScript(path: string): unknown {
+    try {
+      return module.require(path);
+    } catch (err) {
+      if (!isEsModuleRefusal(err)) throw err;
+      return this.compiled(path, 'esm');
+    }
+  }
+
+  /** As in qpsmtpd, a file without extension: CommonJS when it parses as such, else TypeScript or an ES module. */
+  private loadExtensionless(path: string): unknown {
+    const source = readFileSync(path, 'utf8');
+    if (parsesAsCommonJs(source, path)) return this.fromCode(path, source);
+    return this.fromCode(path, this.compiler.compile(path, source, 'ts'));
+  }
+
+  private compiled(path: string, kind: SourceKind): unknown {
+    this.allowTypeScriptImports();
+    return this.fromCode(path, this.compiler.compile(path, readFileSync(path, 'utf8'), kind));
+  }
+
+  /** A CommonJS module from code, under the plugin's own path so its relative requires resolve from its directory. */
+  private fromCode(path: string, code: string): unknown {
+    const cached = ModuleStatics._cache[path];
+    if (cached) return cached.exports;
+    const mod = new Module(path, module) as CompilableModule;
+    mod.filename = path;
+    mod.paths = ModuleStatics._nodeModulePaths(dirname(path));
+    ModuleStatics._cache[path] = mod;
+    try {
+      mod._compile(code, path);
+    } catch (err) {
+      delete ModuleStatics._cache[path];
+      throw err;
+    }
+    mod.loaded = true;
+    return mod.exports;
+  }
+
+  /**
+   * Lets a TypeScript plugin import its own helper files (import './lib'):
+   * require() learns the TypeScript extensions, compiled through the same
+   * cache. A process that already knows them (a test run under ts-node) keeps its own.
+   */
+  private allowTypeScriptImports(): void {
+    for (const ext of TYPESCRIPT_EXTENSIONS) {
+      if (ModuleStatics._extensions[ext]) continue;
+      ModuleStatics._extensions[ext] = (mod, filename) =>
+        (mod as CompilableModule)._compile(this.compiler.compile(filename, readFileSync(filename, 'utf8'), 'ts'), filename);
+    }
+  }
+}
+
+/** Node refused to require() the file because it is an ES module (or imports 'qpsmtpd' as one). */
+function isEsModuleRefusal(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'ERR_REQUIRE_ESM' || e?.code === 'ERR_REQUIRE_ASYNC_MODULE') return true;
+  // Node 20.19 require()s ES modules itself, but their imports resolve without our 'qpsmtpd'.
+  if (e?.code === 'ERR_MODULE_NOT_FOUND' && /'qpsmtpd'/.test(e.message)) return true;
+  return e instanceof SyntaxError && /\b(import|export)\b/.test(e.message);
+}
+
+function parsesAsCommonJs(source: string, path: string): boolean {
+  try {
+    // Only parsed, never run: the same wrapper Node puts around a CommonJS module.
+    new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: path });
+    return true;
+  } catch {
+    return false;
+  }
+}
