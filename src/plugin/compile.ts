@@ -12,10 +12,14 @@ import { VERSION } from '../version';
 export type SourceKind = 'ts' | 'esm';
 
 /** A plugin that does not compile: the message names the file, line and column. */
-export class PluginCompileError extends Error {}
+export class PluginCompileError extends Error {
+  override name = 'PluginCompileError';
+}
 
 /** esbuild cannot turn this module into CommonJS (top-level await): import() it as it is. */
-export class NeedsNativeImport extends Error {}
+export class NeedsNativeImport extends Error {
+  override name = 'NeedsNativeImport';
+}
 
 interface EsbuildMessage {
   text: string;
