@@ -59,6 +59,7 @@ const SOURCE = ${JSON.stringify(wrapped)};
 `;
 
 mkdirSync('dist', { recursive: true });
+await buildLibrary();
 rmSync('dist/qpsmtpd.jsc', { force: true });
 writeFileSync('dist/qpsmtpd', loader);
 chmodSync('dist/qpsmtpd', 0o755);
@@ -88,4 +89,26 @@ function writeCodeCache() {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * dist/lib: the package's library entry points. core.js bundles the API and
+ * the test kit over one copy of the core; index.js and testing.js are its two
+ * faces. (dist/qpsmtpd does not load these: plugins it runs get its own API.)
+ */
+async function buildLibrary() {
+  await build({
+    entryPoints: ['src/library.ts'],
+    outfile: 'dist/lib/core.js',
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    define: { __QPSMTPD_VERSION__: JSON.stringify(version) },
+    // esbuild stays a runtime dependency of the kit (it compiles TypeScript plugins), not part of the bundle.
+    external: ['esbuild'],
+    logLevel: 'warning',
+  });
+  writeFileSync('dist/lib/index.js', "'use strict';\n// The plugin API: import { Plugin, OK } from 'qpsmtpd'.\nconst { testing, ...api } = require('./core.js');\nmodule.exports = api;\n");
+  writeFileSync('dist/lib/testing.js', "'use strict';\n// The test kit: import { startSession } from 'qpsmtpd/testing'.\nmodule.exports = require('./core.js').testing ?? {};\n");
 }

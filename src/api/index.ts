@@ -42,7 +42,7 @@ export type { ConnectionNotes, TransactionNotes } from './notes';
 export { VERSION } from '../version';
 
 /** What init() and register() receive: the session and the words after the plugin name. */
-export type PluginSetup = (this: Plugin, qp: Qp, ...args: string[]) => void | Promise<void>;
+export type PluginSetup = (this: Plugin & Record<string, any>, qp: Qp, ...args: string[]) => void | Promise<void>;
 
 /** A plugin written as an object of functions (as qpsmtpd's plain hook_* subs); `this` is the plugin. */
 export type PluginDefinition = PluginHooks & {
@@ -53,7 +53,9 @@ export type PluginDefinition = PluginHooks & {
 /**
  * Types a function-style plugin without changing it:
  *   export default definePlugin({ hook_rcpt(transaction, recipient) { ... } })
+ * (ThisType must sit on the parameter: on the constraint alone it does not
+ * reach the methods of the inferred T, and `this` would be the object literal.)
  */
-export function definePlugin<T extends PluginDefinition>(definition: T): T {
+export function definePlugin<T extends PluginDefinition>(definition: T & ThisType<Plugin & Record<string, any>>): T {
   return definition;
 }

@@ -5,7 +5,7 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import Module from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
 import { NeedsNativeImport, type PluginCompiler, type SourceKind } from './compile';
@@ -43,7 +43,6 @@ const importModule = ((module as unknown as { qpsmtpdImport?: (url: string) => P
 
 interface ModuleInternals {
   _cache: Record<string, Module>;
-  _extensions: Record<string, (module: Module, filename: string) => void>;
   _nodeModulePaths(dir: string): string[];
 }
 type CompilableModule = Module & { _compile(code: string, filename: string): void };
@@ -89,7 +88,6 @@ export class PluginFiles {
   }
 
   private compiled(path: string, kind: SourceKind): unknown {
-    this.allowTypeScriptImports();
     return this.fromCode(path, this.compiler.compile(path, readFileSync(path, 'utf8'), kind));
   }
 
@@ -100,6 +98,7 @@ export class PluginFiles {
     const mod = new Module(path, module) as CompilableModule;
     mod.filename = path;
     mod.paths = ModuleStatics._nodeModulePaths(dirname(path));
+    mod.require = ((id: string) => this.requireFrom(mod, id)) as NodeJS.Require;
     ModuleStatics._cache[path] = mod;
     try {
       mod._compile(code, path);
@@ -112,17 +111,29 @@ export class PluginFiles {
   }
 
   /**
-   * Lets a TypeScript plugin import its own helper files (import './lib'):
-   * require() learns the TypeScript extensions, compiled through the same
-   * cache. A process that already knows them (a test run under ts-node) keeps its own.
+   * The require() of a compiled plugin: its relative imports of TypeScript
+   * and ES-module files (import './lib/helper') go through the same compiler
+   * and cache; everything else is Node's require. Local to the plugin's
+   * modules: the process's require.extensions are left alone (a test runner
+   * may have its own TypeScript loader there).
    */
-  private allowTypeScriptImports(): void {
-    for (const ext of TYPESCRIPT_EXTENSIONS) {
-      if (ModuleStatics._extensions[ext]) continue;
-      ModuleStatics._extensions[ext] = (mod, filename) =>
-        (mod as CompilableModule)._compile(this.compiler.compile(filename, readFileSync(filename, 'utf8'), 'ts'), filename);
+  private requireFrom(mod: Module, id: string): unknown {
+    if (id.startsWith('./') || id.startsWith('../') || isAbsolute(id)) {
+      const target = compiledTarget(resolve(dirname(mod.filename), id));
+      if (target) return this.loadSync(target);
     }
+    return Module.prototype.require.call(mod, id);
   }
+}
+
+const COMPILED_EXTENSIONS = [...TYPESCRIPT_EXTENSIONS, '.mjs'];
+
+/** The TypeScript or ES-module file an import names: as written, with a TypeScript extension added, or its index.ts. */
+function compiledTarget(base: string): string | undefined {
+  const candidates = COMPILED_EXTENSIONS.some((ext) => base.endsWith(ext))
+    ? [base]
+    : [...TYPESCRIPT_EXTENSIONS.map((ext) => base + ext), ...TYPESCRIPT_EXTENSIONS.map((ext) => join(base, `index${ext}`))];
+  return candidates.find((path) => statSync(path, { throwIfNoEntry: false })?.isFile());
 }
 
 /** Node refused to require() the file because it is an ES module (or imports 'qpsmtpd' as one). */
