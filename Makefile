@@ -10,10 +10,14 @@ TAP := $(BIN)/tap --disable-coverage --reporter=$(TAP_REPORTER)
 
 all: build
 
-build: dist/qpsmtpd
+build: dist/qpsmtpd dist/types/api/index.d.ts
 
 dist/qpsmtpd: node_modules/.installed $(SOURCES)
 	node build.mjs
+
+# The declaration files plugin authors' editors and tsc read (package.json "types").
+dist/types/api/index.d.ts: node_modules/.installed $(SOURCES) tsconfig.types.json
+	$(BIN)/tsc -p tsconfig.types.json
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund

@@ -8,7 +8,12 @@ import type { Transaction } from '../message/transaction';
 import type { EsmtpParams, HookReturn, ParserFunction } from '../plugin/api';
 
 /** What a *_parse hook may hand back: `[OK, parser]`, or a code to let the default parser run. */
-export type ParseHookReturn = HookReturn | readonly [number, ParserFunction] | Promise<readonly [number, ParserFunction]>;
+export type ParseHookReturn =
+  | HookReturn
+  | readonly [number, ParserFunction]
+  // What TypeScript infers for `return [OK, parser]` without an annotation.
+  | readonly (number | ParserFunction)[]
+  | Promise<readonly [number, ParserFunction] | readonly (number | ParserFunction)[]>;
 
 /** The facts `pre-connection` gets, before the connection object is trusted with them. */
 export interface PreConnectionInfo {

@@ -16,7 +16,8 @@ export interface ConnectionNotes {
   /** Set once the session is ending. */
   disconnected?: number;
   /** A deferred rejection (store_deferred_reject), carried out by the naughty plugin. */
-  naughty?: string;
+  /** The deferred rejection's text, or a flag set with is_naughty(1). */
+  naughty?: string | number;
   naughty_reject_type?: string;
   rejected?: unknown;
   /** The connection's karma score (adjust_karma). */

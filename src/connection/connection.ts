@@ -92,7 +92,8 @@ export class Connection {
   }
 
   notes<K extends keyof ConnectionNotes>(key: K, value?: ConnectionNotes[K]): ConnectionNotes[K];
-  notes(key: string, value?: unknown): any;
+  // Any other key: untyped. (A known key never falls through to here, so its type is enforced.)
+  notes<K extends string>(key: K extends keyof ConnectionNotes ? never : K, value?: unknown): any;
   notes(key: string, value?: unknown): any {
     if (arguments.length > 1) this._notes[key] = value;
     return this._notes[key];

@@ -58,7 +58,8 @@ export class Transaction {
   }
 
   notes<K extends keyof TransactionNotes>(key: K, value?: TransactionNotes[K]): TransactionNotes[K];
-  notes(key: string, value?: unknown): any;
+  // Any other key: untyped. (A known key never falls through to here, so its type is enforced.)
+  notes<K extends string>(key: K extends keyof TransactionNotes ? never : K, value?: unknown): any;
   notes(key: string, value?: unknown): any {
     if (arguments.length > 1) this._notes[key] = value;
     return this._notes[key];

@@ -14,7 +14,13 @@ export type ParserFunction = (verb: string, rest: string | undefined) => unknown
  * (`return [DENY, 'no such user']`), or a promise of either. Messages are
  * split into reply lines at "\n".
  */
-export type HookResult = number | readonly [number, ...unknown[]] | undefined | void;
+export type HookResult =
+  | number
+  | readonly [number, ...unknown[]]
+  // What TypeScript infers for `return [DENY, 'text']` in a method without a return type annotation.
+  | readonly (number | string)[]
+  | undefined
+  | void;
 export type HookReturn = HookResult | Promise<HookResult>;
 
 /** A hook's outcome after every plugin ran: the deciding code and its messages (code 0: nobody registered). */

@@ -206,7 +206,7 @@ export class Plugin {
   }
 
   /** The connection's naughty note; with a value, sets it (and the rejected note). */
-  is_naughty(value?: unknown): unknown {
+  is_naughty(value?: string | number): string | number | undefined {
     if (value !== undefined) {
       this.connection.notes('naughty', value);
       this.connection.notes('rejected', value);
