@@ -42,6 +42,7 @@ bench: build
 	bench/run --stdin pipe
 	bench/run --stdin file
 	bench/run --stdin socket
+	bench/plugins
 
 # Serve on 127.0.0.1:2525 under tcpserver with the default config; mail
 # lands in run/maildir/new.
