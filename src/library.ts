@@ -4,3 +4,4 @@
 // dist/lib/testing.js pick their halves from it.
 
 export * from './api';
+export * as testing from './testing';

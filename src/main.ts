@@ -32,7 +32,14 @@ async function main(): Promise<number> {
   // Node resolves symlinks of the main module, so this is the real dist/ (or src/) directory.
   const installDir = installDirOf(__filename);
   const configDir = options.config ?? (process.env.QPSMTPD_CONFIG || undefined);
+  if (options.testPlugin) return testPlugin(options, installDir, configDir);
   return options.check ? check(options, installDir, configDir) : serve(options, installDir, configDir);
+}
+
+/** --test-plugin, required only when asked for: a normal session never loads the test kit. */
+function testPlugin(options: Options, installDir: string, configDir: string | undefined): Promise<number> {
+  const { runTestPlugin } = require('./cli/test-plugin') as typeof import('./cli/test-plugin');
+  return runTestPlugin(options, installDir, configDir);
 }
 
 async function serve(options: Options, installDir: string, configDir: string | undefined): Promise<number> {

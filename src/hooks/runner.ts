@@ -26,7 +26,18 @@ export interface RunnerHost {
 
 class PluginTimeout extends Error {}
 
+/** One plugin's answer to one hook call, for whoever watches (the test kit): code undefined when it returned nothing. */
+export interface HookAnswer {
+  hook: string;
+  plugin: string;
+  code: number | undefined;
+  msgs: unknown[];
+}
+
 export class HookRunner {
+  /** Told every plugin's answer, in order (set by the test kit; nobody else needs it). */
+  onAnswer: ((answer: HookAnswer) => void) | undefined;
+
   constructor(
     private readonly registry: HookRegistry,
     private readonly host: RunnerHost,
@@ -49,6 +60,7 @@ export class HookRunner {
         raw = await this.call(entry, hook, transaction, args);
       } catch (err) {
         const failure = this.failure(entry, hook, err);
+        this.onAnswer?.({ hook, plugin: entry.name, code: failure.code, msgs: failure.msgs });
         if (RESULT_IGNORED_HOOKS.has(hook)) continue;
         outcome = failure;
         this.recordNote(transaction, entry, hook, failure.code);
@@ -56,6 +68,7 @@ export class HookRunner {
         break;
       }
       const result = normalize(raw);
+      this.onAnswer?.({ hook, plugin: entry.name, code: result?.code, msgs: result?.msgs ?? [] });
       if (result === undefined) {
         this.host.log(LOGERROR, hook, entry.name, `Plugin ${entry.name}, hook ${hook} returned undef!`);
         continue;

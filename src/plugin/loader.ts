@@ -43,7 +43,8 @@ export class PluginLoader {
   constructor(private readonly options: LoaderOptions) {
     provideModule('qpsmtpd', api);
     const cacheDir = options.cacheDir ?? (() => `${options.session.spool_dir()}plugin-cache`);
-    this.compiler = new PluginCompiler(cacheDir, options.moduleRoots);
+    // esbuild is the package's own dependency: also looked for from where this code is (dist/, dist/lib/ or src/).
+    this.compiler = new PluginCompiler(cacheDir, [...options.moduleRoots, __dirname]);
     this.files = new PluginFiles(this.compiler);
   }
 

@@ -118,3 +118,68 @@ t.test('the same plugin runs in dist/qpsmtpd from the author plugin dir, no buil
   ]);
   t.match(run.stderr, /info \(rcpt\) recipient_limit: recipient 3: three@example\.com/);
 });
+
+// The author's own test of that plugin, in TypeScript, with the shipped kit
+// (type-checked by the author's tsc, then run as the author's runner would:
+// compiled to CommonJS, here with esbuild, and started with node).
+const AUTHOR_TEST = `import { DENY } from 'qpsmtpd';
+import { startSession } from 'qpsmtpd/testing';
+
+async function main(): Promise<void> {
+  const s = await startSession({
+    plugins: ['recipient_limit'],
+    pluginDirs: [\`\${__dirname}/../plugins\`],
+    config: { me: 'mx.author.test' },
+    hooks: { helo: (_transaction, host) => (host === 'spammer.test' ? [DENY, 'go away'] : undefined) },
+  });
+  const lines: string[] = [s.greeting.lines[0] ?? ''];
+  for (const command of ['HELO spammer.test', 'HELO client.test', 'MAIL FROM:<a@sender.test>', 'RCPT TO:<one@example.com>', 'RCPT TO:<two@other.test>', 'RCPT TO:<three@example.com>', 'DATA']) {
+    lines.push(...(await s.send(command)).lines);
+  }
+  lines.push(...(await s.data('Subject: kit\\n\\nhello\\n')).lines);
+  await s.quit();
+  const queued = s.queued.map((m) => \`\${m.sender} -> \${m.recipients.join(',')}: \${m.header.get('Subject')?.trim()}\`);
+  process.stdout.write(JSON.stringify({ lines, queued, limit: s.results.filter((r) => r.plugin === 'recipient_limit').map((r) => r.code) }));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
+`;
+
+t.test("the author's TypeScript test with qpsmtpd/testing type-checks and runs", async (t) => {
+  const dir = authorProject(t, 'node16');
+  mkdirSync(join(dir, 'tests'));
+  writeFileSync(join(dir, 'tests/recipient_limit.test.ts'), AUTHOR_TEST);
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: { strict: true, target: 'ES2022', module: 'node16', moduleResolution: 'node16', noEmit: true, types: ['node'] },
+      include: ['plugins/**/*.ts', 'tests/**/*.ts'],
+    }),
+  );
+  t.strictSame(typeCheck(dir), { status: 0, errors: [] });
+
+  const esbuild = require(join(PROJECT_DIR, 'node_modules/esbuild')) as typeof import('esbuild');
+  const compiled = esbuild.transformSync(AUTHOR_TEST, { loader: 'ts', format: 'cjs', target: 'node20' }).code;
+  writeFileSync(join(dir, 'tests/recipient_limit.test.js'), compiled);
+  const run = spawnSync(process.execPath, [join(dir, 'tests/recipient_limit.test.js')], { cwd: dir, encoding: 'utf8', env: cleanEnv() });
+  t.equal(run.status, 0, run.stderr);
+  t.strictSame(JSON.parse(run.stdout), {
+    lines: [
+      `220 mx.author.test ESMTP qpsmtpd ${VERSION} ready; send us your mail, but not your spam.`,
+      '550 go away',
+      '250 mx.author.test Hi [127.0.0.1] [127.0.0.1]; I am so happy to meet you.',
+      '250 <a@sender.test>, sender OK - how exciting to get mail from you!',
+      '250 <one@example.com>, recipient ok',
+      '450 No plugin decided if relaying is allowed',
+      '550 too many recipients',
+      '354 go ahead',
+      '250 Queued',
+    ],
+    queued: ['<a@sender.test> -> <one@example.com>: kit'],
+    limit: ['OK', 'DECLINED', 'DENY'],
+  });
+});
+
