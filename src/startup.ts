@@ -78,18 +78,24 @@ export async function loadPlugins(session: Session, installDir: string, configDi
   });
   // Logging plugins first, read straight from the file, so that their hooks see everything after.
   await loader.loadLines(session.configStoreLines('logging'));
-  if (session.registry.has('logging')) {
-    session.logger.setDispatcher((record) => {
-      const result = session.hooks_runner.runSync(
-        'logging',
-        [record.level, record.hook, record.plugin, record.message],
-        session.currentTransaction(),
-      );
-      return result.code === OK || result.code === DECLINED;
-    });
-  }
+  routeLogsToHooks(session);
   await loader.loadLines(session.config('plugins', 'list'));
+  // A plugin of config/plugins may have a logging hook too; qpsmtpd calls it as well.
+  routeLogsToHooks(session);
   return loader;
+}
+
+/**
+ * Once some plugin has a logging hook, every log record goes through the
+ * logging hooks. A session that already has a dispatcher (the test kit's,
+ * which runs the logging hooks itself) keeps it.
+ */
+function routeLogsToHooks(session: Session): void {
+  if (session.logger.hasDispatcher() || !session.registry.has('logging')) return;
+  session.logger.setDispatcher((record) => {
+    const result = session.hooks_runner.runSync('logging', [record.level, record.hook, record.plugin, record.message], session.currentTransaction());
+    return result.code === OK || result.code === DECLINED;
+  });
 }
 
 /** The project directory of a binary at <project>/dist/qpsmtpd (or of src/ when run from source). */

@@ -5,7 +5,7 @@
 
 import type { Address } from '../address/address';
 import type { Transaction } from '../message/transaction';
-import type { EsmtpParams, HookReturn, ParserFunction } from '../plugin/api';
+import type { EsmtpParams, HookResult, HookReturn, ParserFunction } from '../plugin/api';
 
 /** What a *_parse hook may hand back: `[OK, parser]`, or a code to let the default parser run. */
 export type ParseHookReturn =
@@ -30,11 +30,11 @@ export interface PreConnectionInfo {
  */
 export interface PluginHooks {
   /** Every log call. OK or DECLINED: handled (no stderr line). Must answer synchronously. */
-  hook_logging?(transaction: Transaction | undefined, level: number, hook: string | undefined, plugin: string | undefined, message: string): HookReturn;
+  hook_logging?(transaction: Transaction | undefined, level: number, hook: string | undefined, plugin: string | undefined, message: string): HookResult;
   /** Every config() call. [OK, ...values] serves the values instead of the file. Must answer synchronously. */
-  hook_config?(transaction: Transaction | undefined, name: string): HookReturn;
+  hook_config?(transaction: Transaction | undefined, name: string): HookResult;
   /** config(name, address). [OK, ...values] serves them; otherwise the config hooks run. Synchronous. */
-  hook_user_config?(transaction: Transaction | undefined, address: Address, name: string): HookReturn;
+  hook_user_config?(transaction: Transaction | undefined, address: Address, name: string): HookResult;
   /** Before the greeting, with the raw connection facts (decision 8). DENY or DENYSOFT (and their _DISCONNECT forms) refuse and close. */
   hook_pre_connection?(transaction: Transaction, info: PreConnectionInfo): HookReturn;
   /** Never runs under tcpserver or inetd (there is no fork); kept so qpsmtpd plugins load. */
@@ -51,7 +51,7 @@ export interface PluginHooks {
   hook_helo?(transaction: Transaction, host: string, ...extra: string[]): HookReturn;
   /** Start of AUTH: [OK, parser] replaces the argument parser. */
   hook_auth_parse?(transaction: Transaction, rest: string | undefined): ParseHookReturn;
-  /** Any AUTH mechanism, after the mechanism's own hook declined. OK → 235, otherwise 535. */
+  /** Any AUTH mechanism, after the mechanism's own hook declined: OK → 235, otherwise 535. (Registering an auth hook makes EHLO offer AUTH; the AUTH command itself is not implemented yet.) */
   hook_auth?(transaction: Transaction, mechanism: string, user: string, password: string | undefined, hash: string | undefined, ticket: string | undefined): HookReturn;
   hook_auth_plain?(transaction: Transaction, mechanism: string, user: string, password: string | undefined, hash: string | undefined, ticket: string | undefined): HookReturn;
   hook_auth_login?(transaction: Transaction, mechanism: string, user: string, password: string | undefined, hash: string | undefined, ticket: string | undefined): HookReturn;
@@ -59,7 +59,7 @@ export interface PluginHooks {
   /** Start of RCPT, with the text after "RCPT TO:": [OK, parser] replaces the parser. */
   hook_rcpt_parse?(transaction: Transaction, rest: string | undefined): ParseHookReturn;
   /** The recipient as text before it is parsed: [OK, text] replaces it. */
-  hook_rcpt_pre?(transaction: Transaction, address: string, params: EsmtpParams): HookReturn;
+  hook_rcpt_pre?(transaction: Transaction, address: string | undefined, params: EsmtpParams): HookReturn;
   /** The recipient: OK → 250, DENY → 550, DENYSOFT → 450, DONE → no reply; nobody deciding → 450. */
   hook_rcpt?(transaction: Transaction, recipient: Address, params: EsmtpParams): HookReturn;
   /** Start of MAIL, with the text after "MAIL FROM:": [OK, parser] replaces the parser. */
@@ -67,16 +67,16 @@ export interface PluginHooks {
   /** The sender: OK/DECLINED → 250, DENY → 550, DENYSOFT → 450, DONE → no reply. */
   hook_mail?(transaction: Transaction, sender: Address, params: EsmtpParams): HookReturn;
   /** The sender as text before it is parsed: [OK, text] replaces it. */
-  hook_mail_pre?(transaction: Transaction, address: string, params: EsmtpParams): HookReturn;
+  hook_mail_pre?(transaction: Transaction, address: string | undefined, params: EsmtpParams): HookReturn;
   /** DATA, before the checks: DENY → 554, DENYSOFT → 451, DONE → no reply; otherwise 354. */
   hook_data?(transaction: Transaction): HookReturn;
   /** The blank line after the header: DENY_DISCONNECT → 554 and close, DENYSOFT_DISCONNECT → 421 and close. */
   hook_data_headers_end?(transaction: Transaction): HookReturn;
-  /** After the final dot, before the trace headers. Ignored. */
+  /** After the final dot, before the trace headers. The result is ignored, but a plugin that throws or times out refuses the message (452). */
   hook_data_post_headers?(transaction: Transaction): HookReturn;
   /** After the Received header: DENY → 552, DENYSOFT → 452, DONE → no reply; otherwise queueing. */
   hook_data_post?(transaction: Transaction): HookReturn;
-  /** Before queueing: DONE → no reply; anything but OK/DECLINED → no reply and an error logged. */
+  /** Before queueing: OK/DECLINED → the queue hooks run; DONE → no reply; anything else → 451 Queuing declined (qpsmtpd sent nothing: decision 3). */
   hook_queue_pre?(transaction: Transaction): HookReturn;
   /** Queueing: OK → 250, DENY → 552, DENYSOFT → 452, DONE → no reply; nobody → 451. */
   hook_queue?(transaction: Transaction): HookReturn;
