@@ -4,7 +4,6 @@
 // source's content hash: a connection after the first one reads a small file
 // and never loads esbuild.
 
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VERSION } from '../version';
@@ -47,6 +46,8 @@ export class PluginCompiler {
 
   /** CommonJS for a plugin's source: from the cache, else compiled and cached. */
   compile(path: string, source: string, kind: SourceKind): string {
+    // Loaded here, not at start-up: node:crypto pulls in the stream modules, which a session without compiled plugins never needs.
+    const { createHash } = require('node:crypto') as typeof import('node:crypto');
     const key = createHash('sha256').update(`${OUTPUT_FORMAT}\0${VERSION}\0${kind}\0`).update(source).digest('hex');
     let dir: string | undefined;
     try {
