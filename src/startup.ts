@@ -85,11 +85,7 @@ export async function loadPlugins(session: Session, installDir: string, configDi
   return loader;
 }
 
-/**
- * Once some plugin has a logging hook, every log record goes through the
- * logging hooks. A session that already has a dispatcher (the test kit's,
- * which runs the logging hooks itself) keeps it.
- */
+/** Once some plugin has a logging hook, every log record goes through the logging hooks. */
 function routeLogsToHooks(session: Session): void {
   if (session.logger.hasDispatcher() || !session.registry.has('logging')) return;
   session.logger.setDispatcher((record) => {

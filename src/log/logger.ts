@@ -22,6 +22,12 @@ export class Logger {
   threshold: number = LOGWARN;
   private dispatcher: LogDispatcher | undefined;
   private dispatching = false;
+  /** Sees every record first, whatever happens to it next (the test kit records the log with it). */
+  private observer: ((record: LogRecord) => void) | undefined;
+
+  observe(observer: ((record: LogRecord) => void) | undefined): void {
+    this.observer = observer;
+  }
 
   setDispatcher(dispatcher: LogDispatcher | undefined): void {
     this.dispatcher = dispatcher;
@@ -32,8 +38,9 @@ export class Logger {
   }
 
   log(level: number, hook: string | undefined, plugin: string | undefined, parts: unknown[]): void {
-    if (!this.dispatcher && level > this.threshold) return;
+    if (!this.dispatcher && !this.observer && level > this.threshold) return;
     const record: LogRecord = { level, hook, plugin, message: parts.map(stringify).join(' ') };
+    this.observer?.(record);
     // A logging plugin that logs must not recurse into the logging hooks.
     if (this.dispatcher && !this.dispatching) {
       this.dispatching = true;

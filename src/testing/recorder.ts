@@ -4,7 +4,6 @@
 
 import { return_code } from '../constants';
 import type { HookAnswer } from '../hooks/runner';
-import { formatLogLine, type LogRecord, writeStderr } from '../log/logger';
 
 /** One log line: level, the hook and plugin that logged it (when any), the message. */
 export interface LogLine {
@@ -34,24 +33,6 @@ export interface RecordedResult {
 export interface SessionEvents {
   log(line: LogLine): void;
   result(result: RecordedResult): void;
-}
-
-/**
- * The logger's dispatcher for a test session: records the line, runs the session's logging hooks (so logging plugins under
- * test still see everything), and writes lines at or below `echoLevel` to
- * stderr. It always reports the line as handled: nothing else reaches stderr.
- */
-export function recordingDispatcher(
-  record: (line: LogLine) => void,
-  runLoggingHooks: (record: LogRecord) => void,
-  echoLevel: () => number,
-): (record: LogRecord) => boolean {
-  return (entry) => {
-    record({ level: entry.level, hook: entry.hook, plugin: entry.plugin, message: entry.message });
-    runLoggingHooks(entry);
-    if (entry.level <= echoLevel()) writeStderr(formatLogLine(entry));
-    return true;
-  };
 }
 
 /** A hook runner's answer as the kit reports it. */

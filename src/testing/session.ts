@@ -19,7 +19,7 @@ import { type QueuedMessage, registerCaptureQueue } from './capture';
 import { PushSource } from './client-input';
 import { dataBytes } from './message';
 import { bindPlugin, type ConfigValue, type ConfigValues, type HookMocks, registerConfigValues, registerHookMocks } from './mocks';
-import { type LogLine, type RecordedResult, recordedResult, recordingDispatcher, type SessionEvents } from './recorder';
+import { type LogLine, type RecordedResult, recordedResult, type SessionEvents } from './recorder';
 import { type Reply, toReply } from './replies';
 
 /** How to start a test session. */
@@ -245,20 +245,13 @@ export class TestSession {
       output,
     });
     this.session = session;
-    const echoLevel = session.logger.threshold;
-    session.logger.setDispatcher(
-      recordingDispatcher(
-        (line) => {
-          this.logs.push(line);
-          listener?.log(line);
-        },
-        (record) => {
-          if (!session.registry.has('logging')) return;
-          session.hooks_runner.runSync('logging', [record.level, record.hook, record.plugin, record.message], session.currentTransaction());
-        },
-        () => echoLevel,
-      ),
-    );
+    // Every line is recorded; where it goes next is the server's business as
+    // usual (logging plugins, or stderr at or below the session's log level).
+    session.logger.observe((record) => {
+      const line: LogLine = { level: record.level, hook: record.hook, plugin: record.plugin, message: record.message };
+      this.logs.push(line);
+      listener?.log(line);
+    });
     session.hooks_runner.onAnswer = (answer) => {
       const result = recordedResult(answer);
       this.results.push(result);

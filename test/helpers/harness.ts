@@ -9,10 +9,11 @@ import { dirname, join, resolve } from 'node:path';
 import { Input, type ChunkSource } from '../../src/io/input';
 import type { Output } from '../../src/io/output';
 import type { HookReturn } from '../../src/plugin/api';
-import { Plugin } from '../../src/plugin/plugin';
+import type { Plugin } from '../../src/plugin/plugin';
 import { runSession } from '../../src/smtp/dispatcher';
 import type { Session } from '../../src/smtp/session';
 import { createSession, loadPlugins, startConnection } from '../../src/startup';
+import { bindPlugin } from '../../src/testing/mocks';
 
 export const PROJECT_DIR = resolve(__dirname, '../..');
 
@@ -135,14 +136,7 @@ export function memorySource(data: Buffer, chunkSize?: number, stall = false): C
 }
 
 function registerMocks(session: Session, hooks: Record<string, MockHook | MockHook[]>): void {
-  const plugin = new Plugin();
-  plugin._bind({
-    qp: session,
-    name: 'mock',
-    args: [],
-    registerHook: (p, hook, method, unshift) => session.registry.register(hook, { plugin: p, name: 'mock', method }, unshift),
-    parentMethods: () => ({}),
-  });
+  const plugin = bindPlugin(session, 'mock');
   for (const [hook, fns] of Object.entries(hooks)) {
     for (const fn of Array.isArray(fns) ? fns : [fns]) plugin.register_hook(hook, fn);
   }

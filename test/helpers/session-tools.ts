@@ -13,14 +13,22 @@ import { PROJECT_DIR, runTranscript, type HarnessOptions, type MockHook, type Se
 /** Our version, as package.json says. */
 export const VERSION: string = (JSON.parse(readFileSync(join(PROJECT_DIR, 'package.json'), 'utf8')) as { version: string }).version;
 
+/** The fixed replies that name our host, for a session whose config `me` is `me` (client 127.0.0.1). */
+export function hostReplies(me: string) {
+  const hi = `${me} Hi [127.0.0.1] [127.0.0.1]`;
+  return {
+    GREETING: `220 ${me} ESMTP qpsmtpd ${VERSION} ready; send us your mail, but not your spam.`,
+    HI: hi,
+    HELO_OK: `250 ${hi}; I am so happy to meet you.`,
+    EHLO_OK: [`250-${hi}`, '250-PIPELINING', '250 8BITMIME'],
+    BYE: `221 ${me} closing connection. Have a wonderful day.`,
+  };
+}
+
 export const ME = 'mx.example.test';
-export const GREETING = `220 ${ME} ESMTP qpsmtpd ${VERSION} ready; send us your mail, but not your spam.`;
-export const HI = `${ME} Hi [127.0.0.1] [127.0.0.1]`;
-export const HELO_OK = `250 ${HI}; I am so happy to meet you.`;
-export const EHLO_OK = [`250-${HI}`, '250-PIPELINING', '250 8BITMIME'];
+export const { GREETING, HI, HELO_OK, EHLO_OK, BYE } = hostReplies(ME);
 export const SENDER_OK = (addr: string): string => `250 ${addr}, sender OK - how exciting to get mail from you!`;
 export const RCPT_OK = (addr: string): string => `250 ${addr}, recipient ok`;
-export const BYE = `221 ${ME} closing connection. Have a wonderful day.`;
 export const TIMEOUT_421 = `421 ${ME} Timeout, closing transmission channel`;
 export const HELP_LINES = [
   `214-This is qpsmtpd ${VERSION}`,

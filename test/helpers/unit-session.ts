@@ -9,9 +9,10 @@ import { Input } from '../../src/io/input';
 import type { Output } from '../../src/io/output';
 import type { LogRecord } from '../../src/log/logger';
 import type { PluginLoader } from '../../src/plugin/loader';
-import { type HookMethod, Plugin } from '../../src/plugin/plugin';
+import type { HookMethod, Plugin } from '../../src/plugin/plugin';
 import type { Session } from '../../src/smtp/session';
 import { createSession, loadPlugins } from '../../src/startup';
+import { bindPlugin } from '../../src/testing/mocks';
 
 export interface UnitSessionOptions {
   /** Config files: name -> content (a string, or lines). */
@@ -69,22 +70,12 @@ export function unitSession(options: UnitSessionOptions = {}, teardown?: (fn: ()
     output,
   });
   const logs: LogRecord[] = [];
-  session.logger.setDispatcher((record) => {
-    logs.push(record);
-    return true;
-  });
+  session.logger.observe((record) => logs.push(record));
   const plugins = new Map<string, Plugin>();
   const pluginFor = (name: string): Plugin => {
     let plugin = plugins.get(name);
     if (!plugin) {
-      plugin = new Plugin();
-      plugin._bind({
-        qp: session,
-        name,
-        args: [],
-        registerHook: (p, hook, method, unshift) => session.registry.register(hook, { plugin: p, name, method }, unshift),
-        parentMethods: () => ({}),
-      });
+      plugin = bindPlugin(session, name);
       plugins.set(name, plugin);
     }
     return plugin;
