@@ -86,7 +86,7 @@ export async function loadPlugins(session: Session, installDir: string, configDi
 }
 
 /** Once some plugin has a logging hook, every log record goes through the logging hooks. */
-function routeLogsToHooks(session: Session): void {
+export function routeLogsToHooks(session: Session): void {
   if (session.logger.hasDispatcher() || !session.registry.has('logging')) return;
   session.logger.setDispatcher((record) => {
     const result = session.hooks_runner.runSync('logging', [record.level, record.hook, record.plugin, record.message], session.currentTransaction());

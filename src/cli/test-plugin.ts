@@ -42,7 +42,8 @@ export async function runTestPlugin(options: Options, installDir: string, config
   let s: TestSession;
   try {
     s = await TestSession.start(
-      { plugins: [test.line], pluginDirs: options.pluginDirs, configDir },
+      // Recipients the plugin leaves undecided are accepted, so that every plugin's session reaches DATA and the queue.
+      { plugins: [test.line], pluginDirs: options.pluginDirs, configDir, acceptRecipients: true },
       {
         installDir,
         env: process.env,

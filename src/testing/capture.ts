@@ -1,6 +1,7 @@
-// The kit's capture queue: a queue hook registered after every plugin, so it
-// takes the messages that no queue plugin accepted or refused, keeps them in
-// memory for the test, and answers OK (250 Queued).
+// The kit's stand-ins for the rest of a server's plugins, registered after
+// every plugin: the capture queue takes the messages that no queue plugin
+// accepted or refused, keeps them in memory for the test, and answers OK
+// (250 Queued); the recipient acceptor says OK to recipients nobody decided on.
 
 import { OK } from '../constants';
 import { Header } from '../message/header';
@@ -40,4 +41,9 @@ export function registerCaptureQueue(plugin: Plugin, keep: (message: QueuedMessa
     });
     return OK;
   });
+}
+
+/** Registers an rcpt hook on `plugin` that accepts every recipient the plugins before it left undecided. */
+export function registerRecipientAcceptor(plugin: Plugin): void {
+  plugin.register_hook('rcpt', () => OK);
 }

@@ -14,8 +14,8 @@ import type { Qp } from '../plugin/api';
 import { PluginLoader } from '../plugin/loader';
 import { runSession } from '../smtp/dispatcher';
 import type { Session } from '../smtp/session';
-import { createSession, type PeerSources, startConnection } from '../startup';
-import { type QueuedMessage, registerCaptureQueue } from './capture';
+import { createSession, type PeerSources, routeLogsToHooks, startConnection } from '../startup';
+import { type QueuedMessage, registerCaptureQueue, registerRecipientAcceptor } from './capture';
 import { PushSource } from './client-input';
 import { dataBytes } from './message';
 import { bindPlugin, type ConfigValue, type ConfigValues, type HookMocks, registerConfigValues, registerHookMocks } from './mocks';
@@ -53,6 +53,13 @@ export interface SessionOptions {
   logLevel?: number;
   /** Accept the messages no queue plugin took, into `queued` (default true). false: such messages get 451 as on a server without a queue plugin. */
   captureQueue?: boolean;
+  /**
+   * Accept the recipients no rcpt plugin decided on (an rcpt hook after every
+   * plugin answering OK, as plugin "accept_rcpt"), so that a plugin that is
+   * no rcpt plugin can be tested up to DATA and the queue. Default false:
+   * such recipients get 450 as on a server without rcpt plugins.
+   */
+  acceptRecipients?: boolean;
 }
 
 /** What the command-line runner adds to the options. */
@@ -271,8 +278,11 @@ export class TestSession {
       moduleRoots: [process.cwd(), ...(internals.installDir ? [internals.installDir] : []), ...(options.configDir ? [resolve(options.configDir)] : [])],
     });
     await loader.loadLines(options.logging ?? []);
+    routeLogsToHooks(session);
     await loader.loadLines(session.config('plugins', 'list'));
+    routeLogsToHooks(session);
     internals.loaded?.(loader, session);
+    if (options.acceptRecipients) registerRecipientAcceptor(bindPlugin(session, 'accept_rcpt'));
     if (options.captureQueue !== false) {
       registerCaptureQueue(bindPlugin(session, 'capture_queue'), (message) => this.queued.push(message));
     }

@@ -99,3 +99,21 @@ t.test('a data_headers_end plugin that closes the connection in the middle of th
   t.equal(s.closed, true);
   t.strictSame(s.queued, []);
 });
+
+t.test('acceptRecipients: recipients no plugin decided on are accepted after the plugins; their refusals stand', async (t) => {
+  const refuseCarol = { rcpt: (_transaction: unknown, recipient: { user(): string | undefined }) => (recipient.user() === 'carol' ? [DENY, 'not carol'] : DECLINED) };
+  const without = await startSession({ config: { me: ME }, hooks: refuseCarol });
+  t.teardown(() => without.close());
+  await envelope(without);
+  t.strictSame((await without.send('RCPT TO:<bob@example.com>')).lines, ['450 No plugin decided if relaying is allowed'], 'off by default');
+
+  const s = await startSession({ config: { me: ME }, hooks: refuseCarol, acceptRecipients: true });
+  t.teardown(() => s.close());
+  await envelope(s);
+  t.strictSame((await s.send('RCPT TO:<bob@example.com>')).lines, ['250 <bob@example.com>, recipient ok']);
+  t.strictSame((await s.send('RCPT TO:<carol@example.com>')).lines, ['550 not carol']);
+  t.strictSame(
+    s.results.filter((r) => r.hook === 'rcpt').map((r) => `${r.plugin} ${r.code}`),
+    ['mock DECLINED', 'accept_rcpt OK', 'mock DENY'],
+  );
+});
