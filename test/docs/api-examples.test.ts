@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import t from 'tap';
+import { codeBlocks } from '../helpers/markdown';
 import { Address } from '../../src/address/address';
 import { DECLINED, LOGDEBUG, LOGINFO, LOGWARN, OK } from '../../src/constants';
 import type { Transaction } from '../../src/message/transaction';
@@ -18,29 +19,15 @@ const PROJECT = resolve(__dirname, '../..');
 const EXAMPLES = join(PROJECT, 'examples/api');
 const DOCS = ['docs/plugins.md', 'docs/api.md'];
 
-/** Fenced code blocks of a Markdown text: their language and content. */
-function codeBlocks(markdown: string): { lang: string; code: string; line: number }[] {
-  const blocks: { lang: string; code: string; line: number }[] = [];
-  const lines = markdown.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const open = /^```(\S*)\s*$/.exec(lines[i]!);
-    if (!open) continue;
-    const start = i;
-    const body: string[] = [];
-    for (i++; i < lines.length && !/^```\s*$/.test(lines[i]!); i++) body.push(lines[i]!);
-    blocks.push({ lang: open[1]!, code: body.join('\n'), line: start + 1 });
-  }
-  return blocks;
-}
 
 t.test('every ts/js code block of the plugin docs is an example file, word for word', async (t) => {
   const named = new Set<string>();
   for (const doc of DOCS) {
-    const blocks = codeBlocks(readFileSync(join(PROJECT, doc), 'utf8'));
+    const blocks = codeBlocks(join(PROJECT, doc));
     t.ok(blocks.length > 0, `${doc} has code blocks`);
     for (const block of blocks) {
       if (!['ts', 'typescript', 'js', 'javascript'].includes(block.lang)) continue;
-      const marker = /^\/\/ (examples\/\S+)$/.exec(block.code.split('\n')[0] ?? '');
+      const marker = /^\/\/ (examples\/\S+)$/.exec(block.body.split('\n')[0] ?? '');
       if (!marker) {
         t.fail(`${doc}:${block.line}: a ${block.lang} block must start with "// examples/<path>"`);
         continue;
@@ -54,7 +41,7 @@ t.test('every ts/js code block of the plugin docs is an example file, word for w
         t.fail(`${doc}:${block.line}: ${path} does not exist`);
         continue;
       }
-      t.equal(`${block.code}\n`, file, `${doc}:${block.line} is ${path}`);
+      t.equal(block.body, file, `${doc}:${block.line} is ${path}`);
     }
   }
   for (const file of readdirSync(EXAMPLES)) {

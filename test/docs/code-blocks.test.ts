@@ -7,33 +7,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import t from 'tap';
+import { codeBlocks } from '../helpers/markdown';
 
 const PROJECT_DIR = resolve(__dirname, '../..');
 const PAGES = ['README.md', ...readdirSync(join(PROJECT_DIR, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
 const CODE_LANGUAGES = new Set(['ts', 'typescript', 'js', 'javascript', 'mjs', 'cjs']);
 
-interface Block {
-  page: string;
-  line: number;
-  language: string;
-  body: string;
-}
-
-function codeBlocks(page: string): Block[] {
-  const lines = readFileSync(join(PROJECT_DIR, page), 'utf8').split('\n');
-  const blocks: Block[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const open = /^(\s*)```(\S*)\s*$/.exec(lines[i]!);
-    if (!open) continue;
-    const start = i;
-    const body: string[] = [];
-    for (i++; i < lines.length && !/^\s*```\s*$/.test(lines[i]!); i++) body.push(lines[i]!.slice(open[1]!.length));
-    blocks.push({ page, line: start + 1, language: open[2]!, body: `${body.join('\n')}\n` });
-  }
-  return blocks;
-}
-
-const blocks = PAGES.flatMap(codeBlocks).filter((b) => CODE_LANGUAGES.has(b.language));
+const blocks = PAGES.flatMap((page) => codeBlocks(join(PROJECT_DIR, page)).map((block) => ({ page, ...block }))).filter((b) => CODE_LANGUAGES.has(b.lang));
 
 t.ok(blocks.length > 0, 'the docs have code examples');
 

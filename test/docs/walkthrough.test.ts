@@ -23,6 +23,7 @@ import { OK } from '../../src/constants';
 import { provideModule } from '../../src/plugin/api-module';
 import * as testing from '../../src/testing';
 import { startSession } from '../../src/testing';
+import { type CodeBlock, codeBlocks } from '../helpers/markdown';
 import {
   DATE_PATTERN,
   ME,
@@ -49,24 +50,8 @@ const CLIENT = '192.0.2.1';
 // ---------------------------------------------------------------------------
 // The page's blocks
 
-interface Block {
-  line: number;
-  lang: string;
-  body: string;
-}
-
-function docBlocks(): Block[] {
-  const lines = readFileSync(join(PROJECT_DIR, DOC), 'utf8').split('\n');
-  const blocks: Block[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const open = /^```(\S*)\s*$/.exec(lines[i]!);
-    if (!open) continue;
-    const start = i;
-    const body: string[] = [];
-    for (i++; i < lines.length && !/^```\s*$/.test(lines[i]!); i++) body.push(lines[i]!);
-    blocks.push({ line: start + 1, lang: open[1]!, body: `${body.join('\n')}\n` });
-  }
-  return blocks;
+function docBlocks(): CodeBlock[] {
+  return codeBlocks(join(PROJECT_DIR, DOC));
 }
 
 /** Every file under a directory, as paths relative to the project. */
