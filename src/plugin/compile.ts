@@ -1,8 +1,8 @@
 // Plugins written in TypeScript or as ES modules run as CommonJS compiled by
 // esbuild. Compiling costs tens of milliseconds and every connection is a new
 // process, so the output is kept in a cache directory under the name of the
-// source's content hash: a connection after the first one reads a small file
-// and never loads esbuild.
+// source's content hash (checked against the source itself): a connection
+// after the first one reads a small file and never loads esbuild.
 
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,7 +31,7 @@ interface Esbuild {
 }
 
 // Bumped when the options below change, so old cache entries are not used.
-const OUTPUT_FORMAT = 'cjs-node20-v1';
+const OUTPUT_FORMAT = 'cjs-node20-v2';
 
 export class PluginCompiler {
   private esbuild: Esbuild | undefined;
@@ -46,9 +46,8 @@ export class PluginCompiler {
 
   /** CommonJS for a plugin's source: from the cache, else compiled and cached. */
   compile(path: string, source: string, kind: SourceKind): string {
-    // Loaded here, not at start-up: node:crypto pulls in the stream modules, which a session without compiled plugins never needs.
-    const { createHash } = require('node:crypto') as typeof import('node:crypto');
-    const key = createHash('sha256').update(`${OUTPUT_FORMAT}\0${VERSION}\0${kind}\0`).update(source).digest('hex');
+    const input = `${OUTPUT_FORMAT}\0${VERSION}\0${kind}\0${source}`;
+    const key = contentKey(input);
     let dir: string | undefined;
     try {
       dir = this.cacheDir();
@@ -56,14 +55,11 @@ export class PluginCompiler {
       this.cacheProblem = `no plugin cache: ${(err as Error).message}`;
     }
     if (dir !== undefined) {
-      try {
-        return readFileSync(join(dir, `${key}.js`), 'utf8');
-      } catch {
-        // Not cached yet: compile.
-      }
+      const cached = readEntry(join(dir, `${key}.js`), input);
+      if (cached !== undefined) return cached;
     }
     const code = this.transform(path, source, kind);
-    if (dir !== undefined) this.store(dir, key, code);
+    if (dir !== undefined) this.store(dir, key, input, code);
     return code;
   }
 
@@ -77,13 +73,16 @@ export class PluginCompiler {
         target: 'node20',
         sourcefile: path,
         logLevel: 'silent',
-        // ES-module plugins may use import.meta; CommonJS has the same facts under other names.
+        // ES-module plugins may use import.meta; CommonJS has the same facts under other names
+        // (the URL is worked out only in a file that asks for it: each connection pays for it).
         define: {
           'import.meta.url': '__qpsmtpd_import_meta_url',
           'import.meta.filename': '__filename',
           'import.meta.dirname': '__dirname',
         },
-        banner: 'const __qpsmtpd_import_meta_url = require("node:url").pathToFileURL(__filename).href;',
+        banner: source.includes('import.meta.url')
+          ? 'const __qpsmtpd_import_meta_url = require("node:url").pathToFileURL(__filename).href;'
+          : '',
       }).code;
     } catch (err) {
       const first = (err as { errors?: EsbuildMessage[] }).errors?.[0];
@@ -110,14 +109,49 @@ export class PluginCompiler {
   }
 
   /** Writes a cache entry whole or not at all: a racing connection sees the old state or the new file. */
-  private store(dir: string, key: string, code: string): void {
+  private store(dir: string, key: string, input: string, code: string): void {
     const temp = join(dir, `.${key}.${process.pid}.tmp`);
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
-      writeFileSync(temp, code, { mode: 0o600 });
+      writeFileSync(temp, `${input.length}\n${input}${code}`, { mode: 0o600 });
       renameSync(temp, join(dir, `${key}.js`));
     } catch (err) {
       this.cacheProblem = `cannot write the plugin cache ${dir}: ${(err as Error).message}`;
     }
   }
+}
+
+/*
+ * A cache entry is "<length of the input>\n<the input><the compiled code>":
+ * the key only picks the file, and the input stored in it must equal the
+ * source exactly, so a key that two sources share can never serve the wrong
+ * code. That is why the key can be a fast hash written here: node:crypto
+ * costs ~4 ms to load (it pulls in the stream modules), more than the whole
+ * budget of a cached plugin.
+ */
+function readEntry(file: string, input: string): string | undefined {
+  let entry: string;
+  try {
+    entry = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const newline = entry.indexOf('\n');
+  const start = newline + 1;
+  if (newline < 0 || Number(entry.slice(0, newline)) !== input.length) return undefined;
+  if (entry.slice(start, start + input.length) !== input) return undefined;
+  return entry.slice(start + input.length);
+}
+
+/** 64 bits of FNV-1a over the UTF-16 code units (two 32-bit lanes with different offsets), and the length: 24 hex digits. */
+export function contentKey(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    a = Math.imul(a ^ unit, 0x01000193);
+    b = Math.imul(b ^ unit, 0x01000193) ^ (b >>> 15);
+  }
+  const hex = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
+  return `${hex(a)}${hex(b)}${hex(text.length)}`;
 }

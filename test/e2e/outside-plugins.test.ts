@@ -68,7 +68,7 @@ t.test('a TypeScript plugin with a helper: compiled on first use, then from the 
   const first = await session(work, dialogue, { NODE_DEBUG: 'module' });
   t.strictSame(first.lines, expected, 'two instances (my_rcpt_check and my_rcpt_check:0) with their own domains');
   t.match(first.stderr, /esbuild/, 'the first connection loads esbuild');
-  t.equal(readdirSync(join(work.spoolDir, 'plugin-cache')).filter((f) => /^[0-9a-f]{64}\.js$/.test(f)).length, 2, 'plugin and helper cached');
+  t.equal(readdirSync(join(work.spoolDir, 'plugin-cache')).filter((f) => /^[0-9a-f]{24}\.js$/.test(f)).length, 2, 'plugin and helper cached');
 
   const second = await session(work, dialogue, { NODE_DEBUG: 'module' });
   t.strictSame(second.lines, expected);

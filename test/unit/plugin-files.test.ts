@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import t from 'tap';
 import { Address } from '../../src/address/address';
 import { DECLINED, DENY, LOGWARN, OK } from '../../src/constants';
-import { PluginCompiler } from '../../src/plugin/compile';
+import { contentKey, PluginCompiler } from '../../src/plugin/compile';
 import { Plugin } from '../../src/plugin/plugin';
 import { unitSession } from '../helpers/unit-session';
 
@@ -70,7 +70,7 @@ t.test('compiled code is cached by content hash in <spool>/plugin-cache and reus
   const cacheDir = join(u.dir, 'spool', 'plugin-cache');
   const entries = readdirSync(cacheDir).sort();
   t.equal(entries.length, 2, 'one entry for the plugin, one for its helper');
-  for (const entry of entries) t.match(entry, /^[0-9a-f]{64}\.js$/);
+  for (const entry of entries) t.match(entry, /^[0-9a-f]{24}\.js$/);
 
   // The same source again, with a compiler that cannot find esbuild: served from the cache.
   const source = readFileSync(join(dir, 'domain_check.ts'), 'utf8');
@@ -82,6 +82,30 @@ t.test('compiled code is cached by content hash in <spool>/plugin-cache and reus
     message: /compiling it needs esbuild/,
   });
   t.throws(() => offline.compile('/x/p.ts', 'export {}', 'ts'), { message: /^\/x\/p\.ts: compiling it needs esbuild, which was not found/ });
+});
+
+t.test('a cache entry is used only when the source stored in it is the same source', async (t) => {
+  const cacheDir = mkdtempSync(join(tmpdir(), 'qpsmtpd-cache-'));
+  t.teardown(() => rmSync(cacheDir, { recursive: true, force: true }));
+  const compiler = new PluginCompiler(() => cacheDir, [process.cwd()]);
+  const source = "import { OK } from 'qpsmtpd';\nexport const hook_noop = () => OK;\n";
+  const code = compiler.compile('/p/a.ts', source, 'ts');
+  const [entry] = readdirSync(cacheDir);
+  const stored = readFileSync(join(cacheDir, entry!), 'utf8');
+  t.ok(stored.endsWith(code), 'the entry ends in the compiled code');
+
+  // Another source behind the same key (as if the hash collided): compiled afresh, never served.
+  writeFileSync(join(cacheDir, entry!), stored.replace('=> OK', '=> 42'));
+  const offline = new PluginCompiler(() => cacheDir, []);
+  t.throws(() => offline.compile('/p/a.ts', source, 'ts'), { message: /compiling it needs esbuild/ }, 'a mismatching entry is a miss');
+  t.equal(compiler.compile('/p/a.ts', source, 'ts'), code, 'and is replaced by a good one');
+  t.equal(offline.compile('/p/a.ts', source, 'ts'), code);
+});
+
+t.test('contentKey: 24 hex digits that change with any change of the text', async (t) => {
+  const keys = new Set(['', 'a', 'b', 'ab', 'ba', 'a\u0100', TS_CHECK, `${TS_CHECK} `, TS_CHECK.replace('DENY', 'DENi')].map(contentKey));
+  t.equal(keys.size, 9);
+  for (const key of keys) t.match(key, /^[0-9a-f]{24}$/);
 });
 
 t.test('a TypeScript compile error is a start-up error naming the file, line and column', async (t) => {
