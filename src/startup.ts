@@ -69,15 +69,18 @@ export function startConnection(session: Session, sources: PeerSources): void {
   session.log(LOGNOTICE, `Connection from ${conn.remote_info()} [${conn.remote_ip()}]`);
 }
 
-/** Loads config/logging, then config/plugins. Throws on any problem. */
-export async function loadPlugins(session: Session, installDir: string, configDir?: string): Promise<PluginLoader> {
+/**
+ * Loads config/logging (or the logging lines given: the test kit's), then
+ * config/plugins. Throws on any problem.
+ */
+export async function loadPlugins(session: Session, installDir: string, configDir?: string, loggingLines?: string[]): Promise<PluginLoader> {
   const loader = new PluginLoader({
     session,
     pluginDirs: session.plugin_dirs(),
     moduleRoots: [process.cwd(), installDir, ...(configDir ? [resolve(configDir)] : [])],
   });
   // Logging plugins first, read straight from the file, so that their hooks see everything after.
-  await loader.loadLines(session.configStoreLines('logging'));
+  await loader.loadLines(loggingLines ?? session.configStoreLines('logging'));
   routeLogsToHooks(session);
   await loader.loadLines(session.config('plugins', 'list'));
   // A plugin of config/plugins may have a logging hook too; qpsmtpd calls it as well.
@@ -86,7 +89,7 @@ export async function loadPlugins(session: Session, installDir: string, configDi
 }
 
 /** Once some plugin has a logging hook, every log record goes through the logging hooks. */
-export function routeLogsToHooks(session: Session): void {
+function routeLogsToHooks(session: Session): void {
   if (session.logger.hasDispatcher() || !session.registry.has('logging')) return;
   session.logger.setDispatcher((record) => {
     const result = session.hooks_runner.runSync('logging', [record.level, record.hook, record.plugin, record.message], session.currentTransaction());

@@ -15,6 +15,16 @@ export type ParseHookReturn =
   | readonly (number | ParserFunction)[]
   | Promise<readonly [number, ParserFunction] | readonly (number | ParserFunction)[]>;
 
+/** What the auth hooks get: the mechanism, the user, the clear password (PLAIN, LOGIN) or the hash and ticket (CRAM-MD5). */
+export type AuthHookArgs = [
+  transaction: Transaction,
+  mechanism: string,
+  user: string,
+  password: string | undefined,
+  hash: string | undefined,
+  ticket: string | undefined,
+];
+
 /** The facts `pre-connection` gets, before the connection object is trusted with them. */
 export interface PreConnectionInfo {
   remote_ip: string | undefined;
@@ -52,10 +62,10 @@ export interface PluginHooks {
   /** Start of AUTH: [OK, parser] replaces the argument parser. */
   hook_auth_parse?(transaction: Transaction, rest: string | undefined): ParseHookReturn;
   /** Any AUTH mechanism, after the mechanism's own hook declined: OK → 235, otherwise 535. (Registering an auth hook makes EHLO offer AUTH; the AUTH command itself is not implemented yet.) */
-  hook_auth?(transaction: Transaction, mechanism: string, user: string, password: string | undefined, hash: string | undefined, ticket: string | undefined): HookReturn;
-  hook_auth_plain?(transaction: Transaction, mechanism: string, user: string, password: string | undefined, hash: string | undefined, ticket: string | undefined): HookReturn;
-  hook_auth_login?(transaction: Transaction, mechanism: string, user: string, password: string | undefined, hash: string | undefined, ticket: string | undefined): HookReturn;
-  hook_auth_cram_md5?(transaction: Transaction, mechanism: string, user: string, password: string | undefined, hash: string | undefined, ticket: string | undefined): HookReturn;
+  hook_auth?(...args: AuthHookArgs): HookReturn;
+  hook_auth_plain?(...args: AuthHookArgs): HookReturn;
+  hook_auth_login?(...args: AuthHookArgs): HookReturn;
+  hook_auth_cram_md5?(...args: AuthHookArgs): HookReturn;
   /** Start of RCPT, with the text after "RCPT TO:": [OK, parser] replaces the parser. */
   hook_rcpt_parse?(transaction: Transaction, rest: string | undefined): ParseHookReturn;
   /** The recipient as text before it is parsed: [OK, text] replaces it. */

@@ -37,7 +37,7 @@ export type { Connection } from '../connection/connection';
 export type { Transaction } from '../message/transaction';
 export type { EsmtpParams, HookOutcome, HookResult, HookReturn, ParserFunction, Qp } from '../plugin/api';
 export type { ConfigMap } from '../config/cdb';
-export type { ParseHookReturn, PluginHooks, PreConnectionInfo } from './hooks';
+export type { AuthHookArgs, ParseHookReturn, PluginHooks, PreConnectionInfo } from './hooks';
 export type { ConnectionNotes, TransactionNotes } from './notes';
 export { VERSION } from '../version';
 

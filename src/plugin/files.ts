@@ -3,9 +3,9 @@
 // ES modules are compiled to CommonJS (src/plugin/compile.ts) so that they
 // load as fast as CommonJS and can import 'qpsmtpd' (src/plugin/api-module.ts).
 
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import Module from 'node:module';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
 import { NeedsNativeImport, type PluginCompiler, type SourceKind } from './compile';
@@ -19,16 +19,45 @@ export const PLUGIN_FILE_EXTENSIONS = ['', '.ts', '.mts', '.cts', '.js', '.cjs',
 
 const TYPESCRIPT_EXTENSIONS = ['.ts', '.mts', '.cts'];
 
-/** The first file for `name` in the directories, in directory order. */
-export function findPluginFile(dirs: readonly string[], name: string): string | undefined {
+/** The first file for `name` in the directories, in directory order (each directory listed once). */
+export function findPluginFile(dirs: readonly string[], name: string, listings: DirectoryListings): string | undefined {
   for (const dir of dirs) {
-    for (const ext of PLUGIN_FILE_EXTENSIONS) {
-      // resolve(): a relative --plugin-dir gives relative paths, which require() would take for package names.
-      const path = resolve(join(dir, name + ext));
-      if (statSync(path, { throwIfNoEntry: false })?.isFile()) return path;
-    }
+    // resolve(): a relative --plugin-dir gives relative paths, which require() would take for package names.
+    const path = resolve(join(dir, name));
+    const entries = listings.files(dirname(path));
+    if (!entries) continue;
+    const base = basename(path);
+    const ext = PLUGIN_FILE_EXTENSIONS.find((e) => entries.has(base + e));
+    if (ext !== undefined) return path + ext;
   }
   return undefined;
+}
+
+/**
+ * The files of directories, each read once: every line of config/plugins is
+ * looked for in every plugin directory under seven names, and one listing
+ * per directory is cheaper than a stat per name on every connection.
+ */
+export class DirectoryListings {
+  private readonly listed = new Map<string, Set<string> | undefined>();
+
+  /** The names of the files (and links to files) in `dir`; undefined when it cannot be read. */
+  files(dir: string): Set<string> | undefined {
+    if (this.listed.has(dir)) return this.listed.get(dir);
+    let names: Set<string> | undefined;
+    try {
+      names = new Set();
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        if (entry.isFile() || (entry.isSymbolicLink() && statSync(join(dir, entry.name), { throwIfNoEntry: false })?.isFile())) {
+          names.add(entry.name);
+        }
+      }
+    } catch {
+      names = undefined;
+    }
+    this.listed.set(dir, names);
+    return names;
+  }
 }
 
 /**

@@ -10,7 +10,7 @@ import type { Session } from '../smtp/session';
 import { provideModule } from './api-module';
 import { BUNDLED_PLUGINS } from './bundled';
 import { PluginCompiler } from './compile';
-import { findPluginFile, PluginFiles } from './files';
+import { DirectoryListings, findPluginFile, PluginFiles } from './files';
 import { type PluginLine, parsePluginLine } from './names';
 import { type HookMethod, Plugin } from './plugin';
 
@@ -39,6 +39,7 @@ export class PluginLoader {
   readonly loaded: LoadedPlugin[] = [];
   private readonly compiler: PluginCompiler;
   private readonly files: PluginFiles;
+  private readonly listings = new DirectoryListings();
 
   constructor(private readonly options: LoaderOptions) {
     provideModule('qpsmtpd', api);
@@ -48,7 +49,7 @@ export class PluginLoader {
     this.files = new PluginFiles(this.compiler);
   }
 
-/** Loads the plugins of the given config lines, in order. */
+  /** Loads the plugins of the given config lines, in order. */
   async loadLines(lines: string[]): Promise<void> {
     for (const text of lines) {
       let line: PluginLine;
@@ -95,7 +96,7 @@ export class PluginLoader {
 
   /** Finds a plugin's code: plugin directories first, then the bundle, then node_modules. */
   private async resolve(file: string): Promise<{ module: PluginModule; source: string }> {
-    const path = findPluginFile(this.options.pluginDirs, file);
+    const path = findPluginFile(this.options.pluginDirs, file, this.listings);
     if (path) return { module: await this.files.load(path).catch(failedToLoad(file, path)), source: path };
     const bundled = BUNDLED_PLUGINS[file];
     if (bundled) return { module: bundled(), source: 'bundled' };
@@ -108,7 +109,7 @@ export class PluginLoader {
 
   /** The same search without import() (isa_plugin runs inside init). */
   private resolveSync(file: string): PluginModule {
-    const path = findPluginFile(this.options.pluginDirs, file);
+    const path = findPluginFile(this.options.pluginDirs, file, this.listings);
     if (path) return this.files.loadSync(path);
     const bundled = BUNDLED_PLUGINS[file];
     if (bundled) return bundled();

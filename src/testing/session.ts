@@ -5,16 +5,16 @@
 
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Connection } from '../connection/connection';
 import { Input, type InputEnd } from '../io/input';
 import type { Output } from '../io/output';
 import type { Transaction } from '../message/transaction';
 import type { Qp } from '../plugin/api';
-import { PluginLoader } from '../plugin/loader';
+import type { PluginLoader } from '../plugin/loader';
 import { runSession } from '../smtp/dispatcher';
 import type { Session } from '../smtp/session';
-import { createSession, type PeerSources, routeLogsToHooks, startConnection } from '../startup';
+import { createSession, loadPlugins, type PeerSources, startConnection } from '../startup';
 import { type QueuedMessage, registerCaptureQueue, registerRecipientAcceptor } from './capture';
 import { PushSource } from './client-input';
 import { dataBytes } from './message';
@@ -272,15 +272,7 @@ export class TestSession {
     const mock = bindPlugin(session, 'mock');
     registerConfigValues(mock, this.configValues);
     registerHookMocks(mock, options.hooks ?? {});
-    const loader = new PluginLoader({
-      session,
-      pluginDirs: session.plugin_dirs(),
-      moduleRoots: [process.cwd(), ...(internals.installDir ? [internals.installDir] : []), ...(options.configDir ? [resolve(options.configDir)] : [])],
-    });
-    await loader.loadLines(options.logging ?? []);
-    routeLogsToHooks(session);
-    await loader.loadLines(session.config('plugins', 'list'));
-    routeLogsToHooks(session);
+    const loader = await loadPlugins(session, internals.installDir ?? this.dir, options.configDir, options.logging ?? []);
     internals.loaded?.(loader, session);
     if (options.acceptRecipients) registerRecipientAcceptor(bindPlugin(session, 'accept_rcpt'));
     if (options.captureQueue !== false) {

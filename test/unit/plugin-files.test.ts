@@ -3,7 +3,7 @@
 // cache, compile errors that name the line, and require('qpsmtpd') giving the
 // running core. The same paths through dist/qpsmtpd: test/e2e/outside-plugins.test.ts.
 
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import t from 'tap';
@@ -216,4 +216,15 @@ export default definePlugin({
   const u = await load(dir, ['defined']);
   t.strictSame(await u.session.run_hooks('noop'), { code: DECLINED, msgs: [] });
   t.equal(u.session.connection.notes('seen'), 'defined');
+});
+
+t.test('a link to a plugin file counts; a directory of the same name does not', async (t) => {
+  const target = pluginDir({ 'real_check.js': `module.exports = { hook_noop() { return [${OK}, 'through the link']; } };\n` });
+  const dir = pluginDir({ 'shadowed/inner.js': '', 'shadowed.js': `module.exports = { hook_noop() { return [${OK}, 'the file, not the directory']; } };\n` });
+  symlinkSync(join(target, 'real_check.js'), join(dir, 'linked.js'));
+  const linked = await load(dir, ['linked']);
+  t.equal(linked.loader.loaded[0]!.source, join(dir, 'linked.js'));
+  t.strictSame(await linked.session.run_hooks('noop'), { code: OK, msgs: ['through the link'] });
+  const shadowed = await load(dir, ['shadowed']);
+  t.equal(shadowed.loader.loaded[0]!.source, join(dir, 'shadowed.js'), 'the directory "shadowed" is passed over');
 });
