@@ -1,0 +1,4 @@
+// helo: placeholder, being written.
+import { Plugin } from '../src/plugin/plugin';
+
+export default class Helo extends Plugin {}

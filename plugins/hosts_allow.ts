@@ -1,0 +1,4 @@
+// hosts_allow: placeholder, being written.
+import { Plugin } from '../src/plugin/plugin';
+
+export default class HostsAllow extends Plugin {}

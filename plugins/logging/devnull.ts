@@ -1,0 +1,4 @@
+// logging/devnull: placeholder, being written.
+import { Plugin } from '../../src/plugin/plugin';
+
+export default class LoggingDevnull extends Plugin {}

@@ -1,0 +1,4 @@
+// random_error: placeholder, being written.
+import { Plugin } from '../src/plugin/plugin';
+
+export default class RandomError extends Plugin {}

@@ -1,0 +1,4 @@
+// whitelist: placeholder, being written.
+import { Plugin } from '../src/plugin/plugin';
+
+export default class Whitelist extends Plugin {}
