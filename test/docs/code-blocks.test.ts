@@ -1,5 +1,5 @@
 // "Examples in the docs are tested": every TypeScript or JavaScript block in
-// README.md and docs/*.md is a whole file under examples/ (named on its first
+// README.md and docs/**/*.md is a whole file under examples/ (named on its first
 // line), byte for byte. The example files themselves are type-checked by
 // `make typecheck` and run by the tests under test/examples, test/docs and
 // test/testing; a block that drifts from its file fails here.
@@ -10,7 +10,12 @@ import t from 'tap';
 import { codeBlocks } from '../helpers/markdown';
 
 const PROJECT_DIR = resolve(__dirname, '../..');
-const PAGES = ['README.md', ...readdirSync(join(PROJECT_DIR, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const PAGES = [
+  'README.md',
+  ...readdirSync(join(PROJECT_DIR, 'docs'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 const CODE_LANGUAGES = new Set(['ts', 'typescript', 'js', 'javascript', 'mjs', 'cjs']);
 
 const blocks = PAGES.flatMap((page) => codeBlocks(join(PROJECT_DIR, page)).map((block) => ({ page, ...block }))).filter((b) => CODE_LANGUAGES.has(b.lang));
