@@ -100,6 +100,20 @@ export class Input {
   }
 
   /**
+   * Whether the client has sent bytes not read yet, waiting up to
+   * `timeoutMs` (at least 1 ms) for some to arrive. Nothing is consumed: the
+   * bytes are still there for the next read (earlytalker looks before the
+   * greeting). The end of input counts as no bytes.
+   */
+  async waitForData(timeoutMs: number): Promise<boolean> {
+    if (this.available().length > 0) return true;
+    if (this.ended) return false;
+    this.pending ??= this.source.next();
+    if ((await withTimeout(this.pending, Math.max(1, timeoutMs))) === TIMEOUT) return false;
+    return (await this.fill(0)) === true;
+  }
+
+  /**
    * The next command line without its line ending (one trailing CRLF or LF
    * is removed). A line longer than `maxLength` bytes is discarded as it
    * arrives and reported as TOO_LONG once its end is seen. A last line

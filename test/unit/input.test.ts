@@ -162,6 +162,22 @@ t.test('available and consume', async (t) => {
   t.equal(await input.fill(0), EOF);
 });
 
+t.test('waitForData: looks for bytes without consuming them (earlytalker)', async (t) => {
+  const waiting = new Input(scripted(['HELO x\r\n']));
+  t.equal(await waiting.waitForData(50), true, 'bytes that are there');
+  t.equal(await waiting.waitForData(50), true, 'still there: nothing was consumed');
+  t.equal(((await waiting.readLine(100, 0)) as Buffer).toString(), 'HELO x', 'the next read gets them');
+
+  const source = manual();
+  const quiet = new Input(source);
+  t.equal(await quiet.waitForData(20), false, 'nothing within the time');
+  source.push('LATE\r\n');
+  t.equal(((await quiet.readLine(100, 0)) as Buffer).toString(), 'LATE', 'a later chunk is not lost');
+
+  t.equal(await new Input(scripted([])).waitForData(20), false, 'the end of input is no bytes');
+  t.equal(await new Input(scripted(['x'])).waitForData(0), true, 'wait 0 still sees what was sent');
+});
+
 t.test('fill joins what is left with the new chunk', async (t) => {
   const input = new Input(scripted(['ab', 'cd']));
   await input.fill(0);

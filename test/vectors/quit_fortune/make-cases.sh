@@ -1,0 +1,58 @@
+#!/bin/bash
+# make-cases.sh -- (re)write the "quit_fortune" conformance suite: config/ and the
+# client transcripts cases/NAME.in (+ cases/NAME.env).
+#
+#   ./make-cases.sh            write config/ and the inputs only
+#   ./make-cases.sh --update   ... then record NAME.out / NAME.mail from
+#                              Debian's qpsmtpd 0.94 (the reference tools
+#                              beside the repository)
+#
+# quit_fortune: only EHLO clients here, which get the normal 221 (a HELO
+# client gets a random fortune cookie, which no recorded case can match;
+# test/plugins/quit_fortune.test.ts checks its shape).
+set -eu
+suite=$(cd "$(dirname "$0")" && pwd)
+cfg=$suite/config
+cases=$suite/cases
+mkdir -p "$cfg" "$cases"
+
+# ---- config -------------------------------------------------------------
+rm -f "$cfg"/*
+echo mx.example.test > "$cfg/me"
+echo example.com     > "$cfg/rcpthosts"
+echo 6               > "$cfg/loglevel"
+# written so that the installation's config/ (relay clients, a size limit) does not apply
+echo 192.0.2.1       > "$cfg/relayclients"
+echo 0               > "$cfg/databytes"
+cat > "$cfg/plugins" <<'PLUGINS'
+quit_fortune
+rcpt_ok
+queue/maildir @WORK@/maildir
+PLUGINS
+
+# ---- cases --------------------------------------------------------------
+rm -f "$cases"/*.in "$cases"/*.env
+names=()
+case_in() { names+=("$1"); printf '%b' "$2" > "$cases/$1.in"; }
+case_env() { printf '%s\n' "${@:2}" > "$cases/$1.env"; }
+
+C='\r\n'
+HELO="HELO client.test$C"
+EHLO="EHLO client.test$C"
+FROM="MAIL FROM:<alice@sender.test>$C"
+TO="RCPT TO:<bob@example.com>$C"
+QUIT="QUIT$C"
+msg() { printf '%s' "DATA$C$1.$C"; }
+
+case_in 01_ehlo_quit "$EHLO$QUIT"
+case_in 02_ehlo_message_quit "$EHLO$FROM$TO$(msg "Subject: q$C${C}q$C")$QUIT"
+
+for f in "$cases"/*.out "$cases"/*.mail; do
+    [ -e "$f" ] || continue
+    [ -e "${f%.*}.in" ] || rm -f "$f"
+done
+echo "wrote config/ and ${#names[@]} cases in $cases"
+
+if [ "${1:-}" = --update ]; then
+    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
+fi
