@@ -166,18 +166,20 @@ export class Plugin {
     }
     if (reject === 'naughty') {
       this.log(LOGINFO, `fail, naughty${logText ? `, ${logText}` : ''}`);
-      return this.store_deferred_reject(smtpText);
+      return this.store_deferred_reject(`(${this.plugin_name()}) ${smtpText}`);
     }
     this.log(LOGINFO, `fail${logText ? `, ${logText}` : ''}`);
     return [this.get_reject_type(), smtpText];
   }
 
-  /** Stores a rejection for the naughty plugin to carry out later. */
+  /**
+   * Stores a rejection text for the naughty plugin to carry out later, as
+   * given (get_reject with "reject naughty" prefixes it with "(plugin) ").
+   */
   store_deferred_reject(text: string): HookResult {
     const conn = this.connection;
-    const entry = `(${this.plugin_name()}) ${text}`;
     const existing = conn.notes('naughty');
-    conn.notes('naughty', existing ? `${existing}\r\n${entry}` : entry);
+    conn.notes('naughty', existing ? `${existing}\r\n${text}` : text);
     if (!conn.notes('naughty_reject_type')) conn.notes('naughty_reject_type', this.get_arg('reject_type'));
     return DECLINED;
   }

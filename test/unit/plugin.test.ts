@@ -108,14 +108,14 @@ t.test('get_reject: otherwise the reject type with the text', async (t) => {
   t.strictSame(setup(['reject_type', 'temp']).plugin.get_reject('later'), [DENYSOFT, 'later']);
 });
 
-t.test('store_deferred_reject: appended with CRLF, the type kept from the first', async (t) => {
+t.test('store_deferred_reject: the text as given, appended with CRLF, the type kept from the first', async (t) => {
   const { plugin, session } = setup(['reject_type', 'perm']);
   t.equal(plugin.store_deferred_reject('one'), DECLINED);
   const other = setup(['reject_type', 'temp'], 'other');
   // Both plugins on the same connection:
   other.plugin._bind({ qp: session, name: 'other', args: ['reject_type', 'temp'], registerHook: () => undefined, parentMethods: () => ({}) });
   other.plugin.store_deferred_reject('two');
-  t.equal(session.connection.notes('naughty'), '(test_plugin) one\r\n(other) two');
+  t.equal(session.connection.notes('naughty'), 'one\r\ntwo');
   t.equal(session.connection.notes('naughty_reject_type'), 'perm');
 });
 
