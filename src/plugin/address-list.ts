@@ -50,7 +50,7 @@ function isPattern(entry: string): boolean {
  * Perl's \A, \z and \Z anchors mean nothing to JavaScript (it would match a
  * literal letter), so they become ^ and $.
  */
-function compilePattern(source: string, flags: string): RegExp | undefined {
+export function compilePattern(source: string, flags: string): RegExp | undefined {
   const translated = source.replace(/\\(.)/gs, (escape, ch: string) =>
     ch === 'A' ? '^' : ch === 'z' || ch === 'Z' ? '$' : escape,
   );

@@ -1,0 +1,63 @@
+#!/bin/bash
+# make-cases.sh -- (re)write the "check_spamhelo" conformance suite:
+# config/ and the client transcripts cases/NAME.in (+ cases/NAME.env).
+#
+#   ./make-cases.sh            write config/ and the inputs only
+#   ./make-cases.sh --update   ... then record NAME.out / NAME.mail from
+#                              Debian's qpsmtpd 0.94 (the reference tools
+#                              beside the repository)
+#
+# The old name check_spamhelo, as Debian's config/plugins lists it: in
+# Debian's 0.94 it is a wrapper around helo, so the same checks and replies
+# with the default arguments (policy lenient, reject 1).
+set -eu
+suite=$(cd "$(dirname "$0")" && pwd)
+cfg=$suite/config
+cases=$suite/cases
+mkdir -p "$cfg" "$cases"
+
+# ---- config -------------------------------------------------------------
+rm -f "$cfg"/*
+echo mx.example.test > "$cfg/me"
+echo example.com     > "$cfg/rcpthosts"
+echo 192.0.2.1       > "$cfg/relayclients"
+echo 10240           > "$cfg/databytes"
+echo 6               > "$cfg/loglevel"
+printf '%s\n' yahoo.com '^bad\d+\.test$' > "$cfg/badhelo"
+cat > "$cfg/plugins" <<'PLUGINS'
+check_spamhelo
+rcpt_ok
+queue/maildir @WORK@/maildir
+PLUGINS
+
+# ---- cases --------------------------------------------------------------
+rm -f "$cases"/*.in "$cases"/*.env
+names=()
+case_in() { names+=("$1"); printf '%b' "$2" > "$cases/$1.in"; }
+case_env() { printf '%s\n' "${@:2}" > "$cases/$1.env"; }
+
+C='\r\n'
+QUIT="QUIT$C"
+MAIL="MAIL FROM:<alice@sender.test>${C}RCPT TO:<bob@example.com>$C"
+msg() { printf '%s' "DATA$C$1.$C"; }
+greet() { # NAME VERB HOST: one greeting, then a transaction and QUIT (unanswered after a refusal)
+    case_in "$1" "$2 $3$C$MAIL$(msg "Subject: $1$C${C}x$C")$QUIT"
+}
+
+greet 01_badhelo_name               HELO Yahoo.com
+greet 02_badhelo_pattern            HELO bad7.test
+greet 03_forged_literal             HELO [192.0.2.8]
+greet 04_plain_ip                   HELO 192.0.2.7
+greet 05_localhost_from_remote      EHLO localhost
+case_env 05_localhost_from_remote   TCPREMOTEIP=192.0.2.7
+greet 06_good_name_delivered        HELO client.test
+
+for f in "$cases"/*.out "$cases"/*.mail; do
+    [ -e "$f" ] || continue
+    [ -e "${f%.*}.in" ] || rm -f "$f"
+done
+echo "wrote config/ and ${#names[@]} cases in $cases"
+
+if [ "${1:-}" = --update ]; then
+    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
+fi
