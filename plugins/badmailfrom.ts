@@ -15,6 +15,8 @@
 // only logs; "reject naughty" leaves the rejection to the naughty plugin.
 // Immune clients (relay clients, whitelisted hosts and senders), the null
 // sender and addresses without a user or host part are never checked.
+//
+// docs: docs/plugins/badmailfrom.md
 
 import type { Address } from '../src/address/address';
 import { DECLINED, LOGDEBUG, LOGINFO, LOGWARN } from '../src/constants';

@@ -11,6 +11,8 @@
 // "550 mail to <entry> not accepted here (#5.1.1)" (decision 16: qpsmtpd
 // 0.94 ignored the reason). Immune clients and recipients without a user or
 // host part (<postmaster>) are not checked.
+//
+// docs: docs/plugins/badrcptto.md
 
 import type { Address } from '../src/address/address';
 import { DECLINED, DENY, LOGERROR, LOGINFO } from '../src/constants';
@@ -18,6 +20,8 @@ import type { Transaction } from '../src/message/transaction';
 import { findListed } from '../src/plugin/address-list';
 import type { HookResult } from '../src/plugin/api';
 import { Plugin } from '../src/plugin/plugin';
+
+const DEFAULT_REPLY = (entry: string): string => `mail to ${entry} not accepted here (#5.1.1)`;
 
 export default class BadRcptTo extends Plugin {
   hook_rcpt(_transaction: Transaction, recipient: Address | undefined): HookResult {
@@ -42,6 +46,6 @@ export default class BadRcptTo extends Plugin {
     }
     this.log(LOGINFO, `fail: ${entry.how} match (${entry.bad})`);
     this.adjust_karma(-2);
-    return [DENY, entry.reason || `mail to ${entry.bad} not accepted here (#5.1.1)`];
+    return [DENY, entry.reason || DEFAULT_REPLY(entry.bad)];
   }
 }

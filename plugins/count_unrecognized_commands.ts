@@ -1,10 +1,15 @@
 // count_unrecognized_commands [N]: close the connection at the N-th
-// unrecognized command (default 4).
+// unrecognized command (default 4), counted in the connection note
+// unrec_cmd_count. Below N the core answers "500 Unrecognized command".
+//
+// docs: docs/plugins/count_unrecognized_commands.md
 
 import { DECLINED, DENY_DISCONNECT, LOGINFO, LOGWARN } from '../src/constants';
 import type { Transaction } from '../src/message/transaction';
 import type { HookResult, Qp } from '../src/plugin/api';
 import { Plugin } from '../src/plugin/plugin';
+
+const CLOSING = (count: number): string => `Closing connection, ${count} unrecognized commands. Perhaps you should read RFC 2821?`;
 
 export default class CountUnrecognizedCommands extends Plugin {
   private max = 4;
@@ -25,6 +30,6 @@ export default class CountUnrecognizedCommands extends Plugin {
       return DECLINED;
     }
     this.log(LOGINFO, `fail, '${command}' (${count})`);
-    return [DENY_DISCONNECT, `Closing connection, ${count} unrecognized commands. Perhaps you should read RFC 2821?`];
+    return [DENY_DISCONNECT, CLOSING(count)];
   }
 }

@@ -1,6 +1,8 @@
 // dont_require_anglebrackets: accept "MAIL FROM:user@example.com" (without
 // the <> RFC 5321 requires) by adding the brackets before the address is
 // parsed. It answers OK, so later mail_pre/rcpt_pre plugins do not run.
+//
+// docs: docs/plugins/dont_require_anglebrackets.md
 
 import { LOGINFO, OK } from '../src/constants';
 import type { Transaction } from '../src/message/transaction';

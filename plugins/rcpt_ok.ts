@@ -5,12 +5,16 @@
 // with "." matches every subdomain), when it is a key of morercpthosts.cdb,
 // or for a bare <postmaster>. Otherwise "550 Relaying denied (#5.7.1)".
 // Load it as the last rcpt plugin.
+//
+// docs: docs/plugins/rcpt_ok.md
 
 import type { Address } from '../src/address/address';
 import { DENY, LOGINFO, OK } from '../src/constants';
 import type { Transaction } from '../src/message/transaction';
 import type { HookResult } from '../src/plugin/api';
 import { Plugin } from '../src/plugin/plugin';
+
+const RELAYING_DENIED = 'Relaying denied (#5.7.1)';
 
 export default class RcptOk extends Plugin {
   hook_rcpt(_transaction: Transaction, recipient: Address): HookResult {
@@ -23,7 +27,7 @@ export default class RcptOk extends Plugin {
       return OK;
     }
     this.log(LOGINFO, `fail: ${host} not in rcpthosts or morercpthosts`);
-    return [DENY, 'Relaying denied (#5.7.1)'];
+    return [DENY, RELAYING_DENIED];
   }
 
   private inRcpthosts(host: string): boolean {

@@ -7,17 +7,19 @@
 // either RELAYCLIENT is set in the environment (even empty: qmail's meaning,
 // decision 16), or the address is in config relayclients (an address, a
 // prefix ending in "." or ":", or a CIDR block) or morerelayclients.cdb.
+//
+// docs: docs/plugins/relay.md
 
 import { ipVersion as isIP } from '../src/util/ip';
 import { UNKNOWN_PEER } from '../src/connection/peer';
-import { DECLINED, DENY, LOGDEBUG, LOGINFO, OK } from '../src/constants';
+import { DECLINED, DENY, LOGERROR, LOGINFO, OK } from '../src/constants';
 import type { Transaction } from '../src/message/transaction';
 import type { Qp } from '../src/plugin/api';
 import { Plugin } from '../src/plugin/plugin';
 
 export default class Relay extends Plugin {
   register(_qp: Qp, ...args: string[]): void {
-    if (args.length % 2 !== 0) this.log(LOGDEBUG, 'odd number of arguments');
+    if (args.length % 2 !== 0) this.log(LOGERROR, `Bad arguments: ${args.join(' ')} (key/value pairs expected)`);
     if (this.get_arg('only') && this.get_arg('only') !== '0') this.register_hook('rcpt', 'relay_only');
   }
 
@@ -69,20 +71,26 @@ export default class Relay extends Plugin {
 
 /**
  * The address and its prefixes, as relay lists may name them:
- * 192.0.2.7, 192.0.2., 192.0., 192.; for IPv6 the expanded address and its
- * shorter forms, one hex digit at a time.
+ * 192.0.2.7, 192.0.2., 192.0., 192.; for IPv6 the address as given, the
+ * expanded address and its shorter forms one hex digit at a time
+ * (2001:0db8:0001:...:0005 ... 2001:0db8:0001 ... 2), and at each whole group
+ * also the forms ending in ":", expanded and short (2001:0db8:0001:,
+ * 2001:db8:1:): qpsmtpd documents those but never matched them.
  */
 export function prefixes(ip: string): string[] {
   const out: string[] = [];
   if (isIP(ip) === 6) {
-    let text = expandIPv6(ip);
-    while (text) {
+    out.push(ip);
+    for (let text = expandIPv6(ip); text; ) {
       out.push(text);
+      const groups = text.split(':');
+      if (groups.length < 8 && groups.at(-1)!.length === 4) {
+        out.push(`${text}:`, `${groups.map((g) => g.replace(/^0+(?=.)/, '')).join(':')}:`);
+      }
       text = text.replace(/[0-9a-f]:?$/i, '');
       if (text.endsWith(':')) text = text.slice(0, -1);
     }
-    if (ip !== out[0]) out.unshift(ip);
-    return out;
+    return [...new Set(out)];
   }
   for (let text = ip; text; ) {
     out.push(text);

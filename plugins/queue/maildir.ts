@@ -9,6 +9,8 @@
 // <dir>/<pattern>/. The mode (octal, default 700) applies to the directories
 // it creates; files get the same bits without execute.
 //
+// docs: docs/plugins/queue/maildir.md
+//
 // The file system calls are synchronous on purpose: this process serves one
 // client, which waits for this reply anyway, and the asynchronous calls
 // would start libuv's thread pool for every connection.
@@ -23,6 +25,10 @@ import type { HookResult, Qp } from '../../src/plugin/api';
 import { Plugin } from '../../src/plugin/plugin';
 
 const SUBDIRS = ['cur', 'tmp', 'new'];
+const REPLIES = {
+  queued: (messageId: string): string => `Queued! ${messageId}`,
+  failed: 'queue error',
+};
 let deliveries = 0;
 
 export default class Maildir extends Plugin {
@@ -40,7 +46,8 @@ export default class Maildir extends Plugin {
     }
     if (mode !== undefined) {
       if (!/^[0-7]{3}$/.test(mode)) throw new Error(`queue/maildir: mode "${mode}" is not an octal number`);
-      this.mode = parseInt(mode, 8);
+      // 000 means the default, as in qpsmtpd (a maildir nobody may enter is no use).
+      this.mode = parseInt(mode, 8) || 0o700;
     }
     this.host = /[\w.-]+/.exec(hostname())?.[0] ?? 'localhost';
     if (!this.subdirPattern) this.ensureMaildir(this.maildir);
@@ -63,7 +70,7 @@ export default class Maildir extends Plugin {
       return await this.deliver(transaction, this.maildir, `Return-Path: ${sender}\n`);
     } catch (err) {
       this.log(LOGWARN, `delivery to ${this.maildir} failed: ${(err as Error).message}`);
-      return [DECLINED, 'queue error'];
+      return [DECLINED, REPLIES.failed];
     }
   }
 
@@ -93,7 +100,7 @@ export default class Maildir extends Plugin {
     syncDirectory(join(dir, 'new'));
     this.log(LOGINFO, `delivered to ${newPath}`);
     const messageId = (transaction.header()?.get('Message-Id') ?? '').split(/[\r\n]/)[0];
-    return [OK, `Queued! ${messageId}`];
+    return [OK, REPLIES.queued(messageId)];
   }
 
   /** <seconds>.P<pid>M<microseconds>Q<counter>.<host>, as qpsmtpd names its files. */
