@@ -55,6 +55,8 @@ async function serve(options: Options, installDir: string, configDir: string | u
     output: transport.output,
   });
   installCrashHandler(session);
+  // "Connection from ..." goes to the logging plugins once they are loaded, not to stderr.
+  session.logger.hold();
   startConnection(session, { env: process.env, remoteIp: options.remoteIp, socket: transport.socket });
   try {
     await loadPlugins(session, installDir, configDir);
@@ -104,6 +106,7 @@ function safeMe(session: Session): string {
 /** A bug must end the session cleanly: log it, tell the client 421, exit. */
 function installCrashHandler(session: Session): void {
   const crash = (err: unknown): void => {
+    session.logger.release();
     session.log(LOGCRIT, `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     const done = (): never => process.exit(1);
     if (session.closed) done();

@@ -79,12 +79,20 @@ export async function loadPlugins(session: Session, installDir: string, configDi
     pluginDirs: session.plugin_dirs(),
     moduleRoots: [process.cwd(), installDir, ...(configDir ? [resolve(configDir)] : [])],
   });
-  // Logging plugins first, read straight from the file, so that their hooks see everything after.
-  await loader.loadLines(loggingLines ?? session.configStoreLines('logging'));
-  routeLogsToHooks(session);
-  await loader.loadLines(session.config('plugins', 'list'));
-  // A plugin of config/plugins may have a logging hook too; qpsmtpd calls it as well.
-  routeLogsToHooks(session);
+  // Lines logged until the logging plugins are loaded wait for them (see Logger.hold);
+  // when one fails to load, they go to stderr with the error.
+  session.logger.hold();
+  try {
+    // Logging plugins first, read straight from the file, so that their hooks see everything after.
+    await loader.loadLines(loggingLines ?? session.configStoreLines('logging'));
+    routeLogsToHooks(session);
+    session.logger.release();
+    await loader.loadLines(session.config('plugins', 'list'));
+    // A plugin of config/plugins may have a logging hook too; qpsmtpd calls it as well.
+    routeLogsToHooks(session);
+  } finally {
+    session.logger.release();
+  }
   return loader;
 }
 

@@ -16,20 +16,24 @@
 //
 // A file is opened (created if need be) at start-up, so a path that cannot
 // be written stops the server from starting. A command runs under /bin/sh
-// when the first line is logged; its stdout is discarded (it would otherwise
-// go to the SMTP client). Writes to it never block the session (lines are
-// dropped while more than 1 MiB waits unread); at the end of the connection
-// its stdin is closed and the command is waited for (up to plugin_timeout).
+// when the first line is logged; its stdout is discarded and its stderr
+// passed on through ours (under inetd either would reach the SMTP client).
+// Writes to it never block the session (lines are dropped while more than
+// 1 MiB waits unread); at the end of the connection its stdin is closed and
+// the command is waited for (up to plugin_timeout).
+//
+// docs: docs/plugins/logging/file.md
 
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Writable } from 'node:stream';
-import { DECLINED, LOGWARN, log_level } from '../../src/constants';
+import { DECLINED, LOGWARN } from '../../src/constants';
 import { oneLine, writeStderr } from '../../src/log/logger';
 import type { Transaction } from '../../src/message/transaction';
 import type { HookResult, Qp } from '../../src/plugin/api';
 import { Plugin } from '../../src/plugin/plugin';
 import { strftime } from '../../src/util/strftime';
+import { parseLevel, sessionId, warnOnStderr } from './shared';
 
 /** Unread bytes a command may fall behind by before lines are dropped (memory stays bounded). */
 const MAX_UNREAD = 1 << 20;
@@ -44,12 +48,12 @@ export default class LoggingFile extends Plugin {
   private nosplit = false;
   private target = '';
   private isPipe = false;
-  private sessionId = '';
   private readonly host = hostname();
   private sink: Sink | undefined;
   private reopened = false;
   private wroteThisSession = false;
   private finished = false;
+  private failedOutput: string | undefined;
   /** Outputs being closed (commands still reading); the end of the session waits for them. */
   private closing: Promise<void>[] = [];
 
@@ -66,7 +70,7 @@ export default class LoggingFile extends Plugin {
       if (word !== 'loglevel' && word !== 'tsformat') break;
       const value = rest[1];
       if (value === undefined) throw new Error(`logging/file: ${word} needs a value`);
-      if (word === 'loglevel') this.level = parseLevel(value);
+      if (word === 'loglevel') this.level = parseLevel('logging/file', value);
       else this.tsformat = value;
       rest.splice(0, 2);
     }
@@ -75,8 +79,6 @@ export default class LoggingFile extends Plugin {
     this.isPipe = output.startsWith('|');
     this.target = this.isPipe ? output.slice(1).trim() : output;
     if (!this.target) throw new Error('logging/file: no command after "|"');
-    // One process serves one connection, so the session id is fixed now (qpsmtpd: <time>-<pid>-<n>).
-    this.sessionId = `${String(Math.floor(Date.now() / 1000)).padStart(8, '0')}-${String(process.pid).padStart(4, '0')}-1`;
     // Opening the file now makes a bad path fail at start-up, not silently later.
     if (!this.isPipe) this.sink = new FileSink(this.outputName(new Date()));
   }
@@ -103,7 +105,9 @@ export default class LoggingFile extends Plugin {
       sink.write(`${strftime(this.tsformat, now)} ${this.host}[${process.pid}]: ${oneLine(message)}\n`);
       this.wroteThisSession = true;
     } catch (err) {
-      warn(`cannot write log output ${sink.name}: ${(err as Error).message}`);
+      // Once per output: a full disk would otherwise repeat it for every line.
+      if (this.failedOutput !== sink.name) warn(`cannot write log output ${sink.name}: ${(err as Error).message}`);
+      this.failedOutput = sink.name;
     }
     return DECLINED;
   }
@@ -139,7 +143,7 @@ export default class LoggingFile extends Plugin {
   }
 
   private outputName(now: Date): string {
-    return strftime(this.target, now, { i: this.sessionId });
+    return strftime(this.target, now, { i: sessionId() });
   }
 }
 
@@ -178,7 +182,9 @@ class PipeSink implements Sink {
   constructor(readonly name: string) {
     // Loaded only here: every connection is a new process, and most never start a command.
     const { spawn } = require('node:child_process') as typeof import('node:child_process');
-    const child = spawn('/bin/sh', ['-c', name], { stdio: ['pipe', 'ignore', 'inherit'] });
+    const child = spawn('/bin/sh', ['-c', name], { stdio: ['pipe', 'ignore', 'pipe'] });
+    // Passed on rather than inherited: under inetd our stderr is the client's socket.
+    child.stderr.on('data', (chunk: Buffer) => writeStderr(chunk.toString()));
     this.exited = new Promise((resolve) => {
       child.once('close', () => resolve());
       child.once('error', (err) => {
@@ -213,13 +219,6 @@ class PipeSink implements Sink {
   }
 }
 
-/** A logging plugin cannot log its own trouble through the logging hooks, so it goes to stderr. */
 function warn(text: string): void {
-  writeStderr(`${process.pid} logging/file: ${text}\n`);
-}
-
-function parseLevel(value: string): number {
-  const level = /^\d+$/.test(value) ? Number(value) : log_level(value);
-  if (typeof level !== 'number') throw new Error(`logging/file: not a log level: ${value}`);
-  return level;
+  warnOnStderr('logging/file', text);
 }

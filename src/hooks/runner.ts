@@ -53,7 +53,8 @@ export class HookRunner {
     if (entries.length === 0) return { code: 0, msgs: [] };
     let outcome: HookOutcome | undefined;
     for (const entry of entries) {
-      this.host.log(LOGDEBUG, hook, undefined, `running plugin: ${entry.name}`);
+      // As qpsmtpd logs it: the hook, and the plugin's name as the message (no plugin: the core speaks).
+      this.host.log(LOGDEBUG, hook, undefined, entry.name);
       const transaction = this.host.transaction();
       let raw: unknown;
       try {

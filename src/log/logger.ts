@@ -17,6 +17,9 @@ export interface LogRecord {
  */
 export type LogDispatcher = (record: LogRecord) => boolean;
 
+/** Start-up logs a handful of lines; a plugin that logs in a loop must not fill memory. */
+const MAX_HELD = 1000;
+
 export class Logger {
   /** Records at or below this level reach stderr when no logging plugin handles them. */
   threshold: number = LOGWARN;
@@ -24,6 +27,8 @@ export class Logger {
   private dispatching = false;
   /** Sees every record first, whatever happens to it next (the test kit records the log with it). */
   private observer: ((record: LogRecord) => void) | undefined;
+  /** Records kept back by hold() until release(). */
+  private held: LogRecord[] | undefined;
 
   observe(observer: ((record: LogRecord) => void) | undefined): void {
     this.observer = observer;
@@ -37,10 +42,34 @@ export class Logger {
     return this.dispatcher !== undefined;
   }
 
+  /**
+   * Keeps records back until release(): qpsmtpd loads the logging plugins at
+   * the first log call, so the lines logged before they are loaded (and
+   * their own register() lines) go to them too, not to stderr.
+   */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** Sends the records kept back, in order, where records go now. */
+  release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const record of held) this.route(record);
+  }
+
   log(level: number, hook: string | undefined, plugin: string | undefined, parts: unknown[]): void {
-    if (!this.dispatcher && !this.observer && level > this.threshold) return;
+    if (!this.dispatcher && !this.observer && !this.held && level > this.threshold) return;
     const record: LogRecord = { level, hook, plugin, message: parts.map(stringify).join(' ') };
     this.observer?.(record);
+    if (this.held) {
+      if (this.held.length < MAX_HELD) this.held.push(record);
+      return;
+    }
+    this.route(record);
+  }
+
+  private route(record: LogRecord): void {
     // A logging plugin that logs must not recurse into the logging hooks.
     if (this.dispatcher && !this.dispatching) {
       this.dispatching = true;
@@ -50,7 +79,7 @@ export class Logger {
         this.dispatching = false;
       }
     }
-    if (level <= this.threshold) writeStderr(formatLogLine(record));
+    if (record.level <= this.threshold) writeStderr(formatLogLine(record));
   }
 }
 
@@ -59,6 +88,8 @@ export function formatLogLine(record: LogRecord): string {
   let line = `${process.pid} ${levelLabel(record.level)} `;
   if (record.hook) line += `(${record.hook}) `;
   if (record.plugin) line += `${record.plugin}: `;
+  // The hook runner's "which plugin now" lines, as qpsmtpd's stderr shows them.
+  else if (record.hook) line += 'running plugin: ';
   return `${line}${oneLine(record.message)}\n`;
 }
 
@@ -90,14 +121,32 @@ export function detectStderrIsClient(): boolean {
   return stderrIsClient;
 }
 
+/** How long one stderr write may wait for a full non-blocking pipe to drain before the rest is dropped. */
+const STDERR_PATIENCE_MS = 2000;
+
+/**
+ * Writes all of `text` to fd 2. When stderr is a non-blocking pipe or socket
+ * (a parent made it so) that is full, writeSync writes part of it or fails
+ * with EAGAIN: the rest is written as the reader catches up, as a blocking
+ * pipe (tcpserver's to multilog) would wait, but not for ever.
+ */
 export function writeStderr(text: string): void {
   if (stderrIsClient) return;
-  try {
-    writeSync(2, text);
-  } catch {
-    // stderr closed: nothing left to tell anyone.
+  let rest = Buffer.from(text);
+  let waited = 0;
+  while (rest.length > 0) {
+    try {
+      rest = rest.subarray(writeSync(2, rest));
+    } catch (err) {
+      // stderr closed (or stuck): nothing left to tell anyone.
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || waited >= STDERR_PATIENCE_MS) return;
+      Atomics.wait(pause, 0, 0, 1);
+      waited += 1;
+    }
   }
 }
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
 
 function stringify(part: unknown): string {
   if (typeof part === 'string') return part;

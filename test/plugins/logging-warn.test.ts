@@ -1,96 +1,68 @@
-// logging/warn [level]: "<pid> (<hook>) <plugin>: <message>" on stderr, as
-// qpsmtpd's plugin writes it, for levels up to the given one (LOGWARN by
-// default). stderr is caught where the logger writes it (fs.writeSync on fd 2).
+// logging/warn through dist/qpsmtpd: "<pid> (<hook>) <plugin>: <message>" on
+// stderr, as qpsmtpd's plugin writes it, for the levels up to its argument
+// (LOGWARN by default); the core's own stderr lines are off.
 
-import fs from 'node:fs';
 import t, { type Test } from 'tap';
-import { DECLINED, LOGCRIT, LOGDEBUG, LOGINFO, LOGNOTICE, LOGWARN } from '../../src/constants';
-import type { Plugin } from '../../src/plugin/plugin';
-import { crlf, runTranscript, type HarnessOptions, type MockHook } from '../helpers/harness';
-import { BYE, GREETING, HELO_OK } from '../helpers/session-tools';
+import { LOGCRIT, LOGDEBUG, LOGINFO, LOGNOTICE, LOGWARN } from '../../src/constants';
+import { FIXTURE_ARGS, logLines, serverPid, stderrLines } from '../helpers/logging';
+import { BYE, GREETING, HELO_OK, ME, crlf, pluginSession } from '../helpers/plugin-session';
 
-const PID = process.pid;
+const INPUT = crlf('HELO x', 'QUIT');
+const UNAVAILABLE = `421 ${ME} Service temporarily unavailable, closing transmission channel`;
 
-/** Runs a session and returns what went to stderr, line by line. */
-async function stderrOf(t: Test, input: string, options: HarnessOptions): Promise<string[]> {
-  const written: string[] = [];
-  const original = fs.writeSync;
-  const capture = function (this: unknown, fd: number, data: unknown, ...rest: unknown[]): number {
-    if (fd === 2 && typeof data === 'string') {
-      written.push(data);
-      return Buffer.byteLength(data);
-    }
-    return (original as (...args: unknown[]) => number).call(fs, fd, data, ...rest);
-  };
-  fs.writeSync = capture as typeof fs.writeSync;
-  let lines: string[];
-  try {
-    const r = await runTranscript(input, options);
-    t.teardown(r.cleanup);
-    lines = r.lines;
-  } finally {
-    fs.writeSync = original;
-  }
-  t.same(lines.slice(0, 2), [GREETING, HELO_OK], 'the session itself is not disturbed');
-  return written.join('').split('\n').filter((l) => l !== '');
+/** log_lines at HELO: one line at each level from LOGCRIT to LOGDEBUG, named after it. */
+const AT_HELO = logLines('helo', [LOGCRIT, 'crit'], [LOGWARN, 'warn'], [LOGNOTICE, 'notice'], [LOGINFO, 'info'], [LOGDEBUG, 'debug']);
+
+async function session(t: Test, logging: string | string[], plugins = [AT_HELO]) {
+  const r = await pluginSession(t, INPUT, { config: { logging }, plugins, args: FIXTURE_ARGS });
+  t.same(r.lines, [GREETING, HELO_OK, BYE], 'the session itself is not disturbed');
+  return { ...r, pid: r.stderr ? serverPid(r.stderr) : '', log: stderrLines(r.stderr) };
 }
 
-/** A helo hook that logs each [level, message] in turn. */
-function logAtHelo(...records: [number, string][]): MockHook {
-  return function (this: Plugin) {
-    for (const [level, message] of records) this.log(level, message);
-    return DECLINED;
-  };
-}
-
-const RECORDS: [number, string][] = [
-  [LOGCRIT, 'crit'],
-  [LOGWARN, 'warn'],
-  [LOGNOTICE, 'notice'],
-  [LOGINFO, 'info'],
-  [LOGDEBUG, 'debug'],
-];
-
-/** The lines from the mock helo hook. */
-function mockLines(lines: string[]): string[] {
-  return lines.filter((l) => l.startsWith(`${PID} (helo) mock:`));
-}
-
-t.test('format and default level LOGWARN', async (t) => {
-  const lines = await stderrOf(t, crlf('HELO x', 'QUIT'), {
-    config: { logging: 'logging/warn' },
-    hooks: { helo: logAtHelo(...RECORDS, [LOGWARN, 'two\nlines']) },
-  });
-  t.same(mockLines(lines), [`${PID} (helo) mock: crit`, `${PID} (helo) mock: warn`, `${PID} (helo) mock: two\\nlines`]);
-  t.same(lines, mockLines(lines), 'nothing else at LOGWARN in a clean session');
+t.test('the format, and LOGWARN by default: nothing else in a clean session', async (t) => {
+  const r = await session(t, 'logging/warn', [logLines('helo', [LOGCRIT, 'crit'], [LOGWARN, 'warn'], [LOGNOTICE, 'notice'], [LOGWARN, 'two\nlines'])]);
+  t.same(r.log, [`${r.pid} (helo) log_lines: crit`, `${r.pid} (helo) log_lines: warn`, `${r.pid} (helo) log_lines: two\\nlines`]);
 });
 
 t.test('the level argument: a number or a name', async (t) => {
-  for (const [arg, wanted] of [
+  const cases: [string, string[]][] = [
     ['6', ['crit', 'warn', 'notice', 'info']],
     ['LOGNOTICE', ['crit', 'warn', 'notice']],
+    ['debug', ['crit', 'warn', 'notice', 'info', 'debug']],
     ['2', ['crit']],
-  ] as [string, string[]][]) {
-    const lines = await stderrOf(t, crlf('HELO x', 'QUIT'), {
-      config: { logging: `logging/warn ${arg}` },
-      hooks: { helo: logAtHelo(...RECORDS) },
-    });
-    t.same(mockLines(lines), wanted.map((m) => `${PID} (helo) mock: ${m}`), `logging/warn ${arg}`);
+  ];
+  for (const [arg, wanted] of cases) {
+    const r = await session(t, `logging/warn ${arg}`);
+    const mine = r.log.filter((line) => /^\d+ \(helo\) log_lines: (crit|warn|notice|info|debug)$/.test(line));
+    t.same(mine, wanted.map((m) => `${r.pid} (helo) log_lines: ${m}`), `logging/warn ${arg}`);
   }
 });
 
-t.test('core lines: no hook or plugin in the prefix', async (t) => {
-  const lines = await stderrOf(t, crlf('HELO x', 'QUIT'), { config: { logging: 'logging/warn LOGINFO' } });
-  t.ok(lines.includes(`${PID} dispatching HELO x`), 'a core line');
-  t.ok(lines.includes(`${PID} ${BYE}`), 'the reply is logged too');
+t.test("lines without a hook or a plugin: the core's, the hook runner's, a plugin's at start-up", async (t) => {
+  const r = await session(t, 'logging/warn LOGDEBUG', [logLines('register', [LOGWARN, 'loading']), AT_HELO]);
+  const pid = r.pid;
+  t.equal(r.log[0], `${pid} Connection from [127.0.0.1] [127.0.0.1]`, 'the core: the pid and the message');
+  t.ok(r.log.includes(`${pid} log_lines: loading`), 'a plugin outside a hook: "<pid> <plugin>:"');
+  t.ok(r.log.includes(`${pid} (helo) running plugin: log_lines`), 'the hook runner: "<pid> (<hook>) running plugin: <plugin>"');
+  t.ok(r.log.includes(`${pid} dispatching HELO x`));
+  t.ok(r.log.includes(`${pid} ${BYE}`), 'the replies are logged too');
 });
 
 t.test('its own lines are not logged, and the stderr fallback stays off', async (t) => {
-  const lines = await stderrOf(t, crlf('HELO x', 'QUIT'), { config: { logging: 'logging/warn 7' } });
-  t.notOk(lines.some((l) => l.includes('Initializing')), 'no "Initializing" line from itself');
-  t.notOk(lines.some((l) => /^\d+ (debug|info|notice|warn|error|crit|alert|emerg) /.test(l)), 'no line in the fallback format');
+  const r = await session(t, 'logging/warn 7');
+  t.same(r.log.filter((line) => line.includes('Initializing')), [], 'no "Initializing logging::warn plugin"');
+  t.same(r.log.filter((line) => /^\d+ (debug|info|notice|warn|error|crit|alert|emerg) /.test(line)), [], 'no line in the fallback format');
+  t.ok(r.log.length > 5, 'but everything else');
+});
+
+t.test('two instances write each line twice; a later logging plugin still sees every line', async (t) => {
+  const r = await session(t, ['logging/warn:1 LOGCRIT', 'logging/warn:2 LOGWARN']);
+  t.same(r.log, [`${r.pid} (helo) log_lines: crit`, `${r.pid} (helo) log_lines: crit`, `${r.pid} (helo) log_lines: warn`]);
 });
 
 t.test('a level that is not one stops the start-up', async (t) => {
-  await t.rejects(runTranscript(crlf('QUIT'), { config: { logging: 'logging/warn LOUD' } }), /not a log level: LOUD/);
+  const r = await pluginSession(t, INPUT, { config: { logging: 'logging/warn LOUD' } });
+  t.same(r.lines, [UNAVAILABLE]);
+  t.equal(r.code, 1);
+  t.match(r.stderr, /crit start-up failed: plugin logging\/warn \(bundled\) failed to load: logging\/warn: not a log level: LOUD\n/);
 });

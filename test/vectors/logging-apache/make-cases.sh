@@ -1,0 +1,51 @@
+#!/bin/bash
+# make-cases.sh -- (re)write the "logging-apache" conformance suite: config/ and the
+# client transcripts cases/NAME.in.
+#
+#   ./make-cases.sh            write config/ and the inputs only
+#   ./make-cases.sh --update   ... then record NAME.out / NAME.mail from
+#                              Debian's qpsmtpd 0.94 (the reference tools
+#                              beside the repository)
+#
+# logging/apache outside Apache: 0.94's plugin cannot even be compiled
+# (Apache2::Log is missing) and the client gets nothing; here the plugin stops
+# the start-up on purpose and the client gets 421 (a listed exception).
+set -eu
+suite=$(cd "$(dirname "$0")" && pwd)
+cfg=$suite/config
+cases=$suite/cases
+mkdir -p "$cfg" "$cases"
+
+# ---- config -------------------------------------------------------------
+rm -f "$cfg"/*
+echo mx.example.test > "$cfg/me"
+echo example.com     > "$cfg/rcpthosts"
+echo 6               > "$cfg/loglevel"
+# written so that the installation's config/ (relay clients, a size limit) does not apply
+echo 192.0.2.1       > "$cfg/relayclients"
+echo 0               > "$cfg/databytes"
+cat > "$cfg/logging" <<'LOGGING'
+logging/apache
+LOGGING
+cat > "$cfg/plugins" <<'PLUGINS'
+rcpt_ok
+queue/maildir @WORK@/maildir
+PLUGINS
+
+# ---- cases --------------------------------------------------------------
+rm -f "$cases"/*.in "$cases"/*.env
+names=()
+case_in() { names+=("$1"); printf '%b' "$2" > "$cases/$1.in"; }
+
+C='\r\n'
+case_in 01_delivery "HELO client.test${C}MAIL FROM:<alice@sender.test>${C}RCPT TO:<bob@example.com>${C}DATA${C}Subject: one$C${C}hi$C.${C}QUIT$C"
+
+for f in "$cases"/*.out "$cases"/*.mail; do
+    [ -e "$f" ] || continue
+    [ -e "${f%.*}.in" ] || rm -f "$f"
+done
+echo "wrote config/ and ${#names[@]} cases in $cases"
+
+if [ "${1:-}" = --update ]; then
+    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
+fi
