@@ -43,6 +43,8 @@ bench: build
 	bench/run --stdin file
 	bench/run --stdin socket
 	bench/plugins
+	bench/http_config
+	bench/queue
 
 # Serve on 127.0.0.1:2525 under tcpserver with the default config; mail
 # lands in run/maildir/new.
