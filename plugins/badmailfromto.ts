@@ -39,11 +39,11 @@ interface Pair {
 export default class BadMailFromTo extends Plugin {
   hook_mail(transaction: Transaction, sender: Address | undefined): HookResult {
     const pairs = this.pairs();
-    if (pairs.length === 0) return this.skip('empty list');
-    if (!sender || sender.isNull()) return this.skip('null sender');
+    if (pairs.length === 0) return this.notChecked('empty list');
+    if (!sender || sender.isNull()) return this.notChecked('null sender');
     const user = sender.user();
     const host = sender.host()?.toLowerCase();
-    if (!user || !host) return this.skip('missing user or host');
+    if (!user || !host) return this.notChecked('missing user or host');
 
     const from = `${user.toLowerCase()}@${host}`;
     // Every entry naming the sender counts (qpsmtpd kept only the last one, see the docs).
@@ -64,10 +64,10 @@ export default class BadMailFromTo extends Plugin {
 
   hook_rcpt(transaction: Transaction, recipient: Address): HookResult {
     const senders = transaction.notes('badmailfromto');
-    if (!senders) return this.skip('sender not listed', 'pass');
+    if (!senders) return this.notChecked('sender not listed', 'pass');
     const user = recipient.user();
     const host = recipient.host();
-    if (!user || !host) return this.skip('recipient without a domain', 'pass');
+    if (!user || !host) return this.notChecked('recipient without a domain', 'pass');
 
     const to = `${user}@${host}`.toLowerCase();
     for (const pair of this.pairs()) {
@@ -81,7 +81,7 @@ export default class BadMailFromTo extends Plugin {
         return REPLY.refused(to);
       }
     }
-    return this.skip('recipient not listed', 'pass');
+    return this.notChecked('recipient not listed', 'pass');
   }
 
   /** The config lines as (lower-cased) pairs; `to` is undefined when no tab separates a second word. */
@@ -92,7 +92,7 @@ export default class BadMailFromTo extends Plugin {
     });
   }
 
-  private skip(why: string, verdict = 'skip'): HookResult {
+  private notChecked(why: string, verdict = 'skip'): HookResult {
     this.log(LOGDEBUG, `${verdict}, ${why}`);
     return DECLINED;
   }

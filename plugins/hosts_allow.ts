@@ -22,7 +22,7 @@ import type { PreConnectionInfo } from '../src/api/hooks';
 import type { Transaction } from '../src/message/transaction';
 import type { HookResult } from '../src/plugin/api';
 import { Plugin } from '../src/plugin/plugin';
-import { ipVersion } from '../src/util/ip';
+import { addressBits, ipVersion } from '../src/util/ip';
 
 export default class HostsAllow extends Plugin {
   hook_pre_connection(_transaction: Transaction, info: PreConnectionInfo): HookResult {
@@ -63,28 +63,4 @@ export default class HostsAllow extends Plugin {
     }
     return ipVersion(ip) === version && addressBits(ip).slice(0, bits) === net.slice(0, bits);
   }
-}
-
-/** The address as a string of 32 or 128 binary digits. */
-function addressBits(ip: string): string {
-  if (ipVersion(ip) === 4) return ip.split('.').map((o) => Number(o).toString(2).padStart(8, '0')).join('');
-  return ipv6Groups(ip)
-    .map((g) => g.toString(2).padStart(16, '0'))
-    .join('');
-}
-
-/** The eight 16-bit groups of an IPv6 address ("::" expanded, an IPv4 tail as two groups). */
-function ipv6Groups(ip: string): number[] {
-  const parse = (part: string): number[] =>
-    part === ''
-      ? []
-      : part.split(':').flatMap((g) => {
-          if (!g.includes('.')) return [parseInt(g, 16)];
-          const [a = 0, b = 0, c = 0, d = 0] = g.split('.').map(Number);
-          return [(a << 8) | b, (c << 8) | d];
-        });
-  const [head = '', tail] = ip.split('::');
-  const left = parse(head);
-  const right = tail === undefined ? [] : parse(tail);
-  return [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
 }

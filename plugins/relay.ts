@@ -10,7 +10,7 @@
 //
 // docs: docs/plugins/relay.md
 
-import { ipVersion as isIP } from '../src/util/ip';
+import { addressBits, ipVersion as isIP } from '../src/util/ip';
 import { UNKNOWN_PEER } from '../src/connection/peer';
 import { DECLINED, DENY, LOGERROR, LOGINFO, OK } from '../src/constants';
 import type { Transaction } from '../src/message/transaction';
@@ -115,15 +115,7 @@ export function inCidr(ip: string, block: string): boolean {
   const version = isIP(network);
   if (version === 0 || version !== isIP(ip) || !/^\d+$/.test(bitsText)) return false;
   const bits = Number(bitsText);
-  const a = toBits(ip, version);
-  const b = toBits(network, version);
+  const a = addressBits(ip);
+  const b = addressBits(network);
   return bits <= a.length && a.slice(0, bits) === b.slice(0, bits);
-}
-
-function toBits(ip: string, version: number): string {
-  if (version === 4) return ip.split('.').map((o) => Number(o).toString(2).padStart(8, '0')).join('');
-  return expandIPv6(ip)
-    .split(':')
-    .map((g) => parseInt(g, 16).toString(2).padStart(16, '0'))
-    .join('');
 }

@@ -31,3 +31,27 @@ export function ipVersion(text: string): 0 | 4 | 6 {
   if (isIPv4(text)) return 4;
   return isIPv6(text) ? 6 : 0;
 }
+
+/** The address as a string of 32 or 128 binary digits (a valid address; see ipVersion). */
+export function addressBits(ip: string): string {
+  if (isIPv4(ip)) return ip.split('.').map((o) => Number(o).toString(2).padStart(8, '0')).join('');
+  return ipv6Groups(ip)
+    .map((g) => g.toString(2).padStart(16, '0'))
+    .join('');
+}
+
+/** The eight 16-bit groups of an IPv6 address ("::" expanded, an IPv4 tail as two groups). */
+function ipv6Groups(ip: string): number[] {
+  const parse = (part: string): number[] =>
+    part === ''
+      ? []
+      : part.split(':').flatMap((g) => {
+          if (!g.includes('.')) return [parseInt(g, 16)];
+          const [a = 0, b = 0, c = 0, d = 0] = g.split('.').map(Number);
+          return [(a << 8) | b, (c << 8) | d];
+        });
+  const [head = '', tail] = ip.split('::');
+  const left = parse(head);
+  const right = tail === undefined ? [] : parse(tail);
+  return [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
+}

@@ -10,10 +10,7 @@
 # "badmailfrom reject_type disconnect": a listed sender gets 550 and the
 # connection is closed; nothing after it is read.
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -42,12 +39,4 @@ case_in 01_listed_sender_disconnected "${HELO}MAIL FROM:<bad@evil.test>$C${TO}NO
 case_in 02_reason_then_disconnected "${HELO}MAIL FROM:<x@spam.test>$C$TO$(msg "Subject: never$C${C}n$C")$QUIT"
 case_in 03_good_sender_then_listed "${HELO}MAIL FROM:<alice@sender.test>$C$TO$(msg "Subject: first$C${C}1$C")MAIL FROM:<bad@evil.test>$C$TO$QUIT"
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

@@ -11,10 +11,7 @@
 # line form of config/badmailfrom, its reasons, and the senders it never
 # checks (relay clients, the null sender, addresses without a host).
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -74,12 +71,4 @@ case_in 16_refused_then_other_sender \
     "${HELO}MAIL FROM:<bad@evil.test>$C${TO}MAIL FROM:<good@fine.test>$C$TO$(msg "Subject: second try$C${C}y$C")$QUIT"
 case_in 17_size_parameter "${HELO}MAIL FROM:<x@spam.test> SIZE=100$C$TO$QUIT"
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

@@ -13,10 +13,7 @@
 # two entries, where 0.94 remembers only the last one; see
 # docs/plugins/badmailfromto.md.)
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -66,12 +63,4 @@ case_in 10_rset_forgets_the_sender \
     "${HELO}MAIL FROM:<bad@evil.test>${C}RCPT TO:<victim@example.com>${C}RSET${C}MAIL FROM:<good@fine.test>${C}RCPT TO:<victim@example.com>$C$(msg "Subject: after rset$C${C}y$C")$QUIT"
 case_in 11_refused_recipient_only "${HELO}MAIL FROM:<bad@evil.test>${C}RCPT TO:<victim@example.com>${C}DATA$C$QUIT"
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

@@ -12,10 +12,7 @@
 # A line's reason is the reply here (decision 16); 0.94 ignored it, so the
 # cases with a reason are listed in exceptions.txt.
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -71,12 +68,4 @@ case_env 12_relay_client_immune TCPREMOTEIP=192.0.2.1
 case_in 13_several_recipients \
     "$HELO${FROM}RCPT TO:<a@example.com>${C}RCPT TO:<bad@example.com>${C}RCPT TO:<b%c@example.com>${C}RCPT TO:<d@example.com>$C$(msg "Subject: several$C${C}s$C")$QUIT"
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

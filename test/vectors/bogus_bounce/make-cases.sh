@@ -13,10 +13,7 @@
 # (its recipient count never reaches the check). We do what its docs say
 # instead: exceptions.txt and docs/differences.md.
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -48,12 +45,4 @@ bounce 04_bounce_with_empty_return_path "Return-Path:$C"
 bounce 05_bounce_to_two_recipients "" "RCPT TO:<carol@example.com>$C"
 case_in 06_not_a_bounce "${HELO}MAIL FROM:<alice@sender.test>$C${TO}DATA${C}Return-Path: <x@sender.test>$C${C}x$C.$C$QUIT"
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

@@ -11,10 +11,7 @@
 # Debian's 0.94 it is a wrapper around helo, so the same checks and replies
 # with the default arguments (policy lenient, reject 1).
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -52,12 +49,4 @@ greet 05_localhost_from_remote      EHLO localhost
 case_env 05_localhost_from_remote   TCPREMOTEIP=192.0.2.7
 greet 06_good_name_delivered        HELO client.test
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

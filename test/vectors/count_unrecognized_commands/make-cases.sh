@@ -11,10 +11,7 @@
 # command of a connection gets 521 and the connection is closed; the ones
 # before it get the core's 500.
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -48,12 +45,4 @@ case_in 06_message_lines_are_not_commands "$HELO$FROM$TO$(msg "FOO: bar$C${C}FOO
 case_in 07_unoffered_extensions "${HELO}STARTTLS${C}AUTH PLAIN AGFAAGI=${C}EXPN staff${C}TURN${C}NOOP$C$QUIT"
 case_in 08_leading_space_is_unrecognized "$HELO NOOP$C NOOP$C NOOP$C NOOP${C}NOOP$C$QUIT"
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

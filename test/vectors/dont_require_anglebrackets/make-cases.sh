@@ -10,10 +10,7 @@
 # dont_require_anglebrackets: MAIL FROM and RCPT TO addresses without <...>
 # are accepted (the plugin adds the brackets before the address is parsed).
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -45,12 +42,4 @@ case_in 06_half_brackets "${HELO}MAIL FROM:alice@sender.test>${C}MAIL FROM:<alic
 case_in 07_still_checked_for_relaying "${HELO}MAIL FROM:alice@sender.test${C}RCPT TO:carol@elsewhere.test${C}RCPT TO:bob@example.com$C$QUIT"
 case_in 08_empty_address "${HELO}MAIL FROM:${C}RCPT TO:${C}RCPT TO:bob@example.com$C$QUIT"
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

@@ -13,10 +13,7 @@
 # message waiting). With defer-reject given, qpsmtpd's reject_type default
 # is temp: 450 at MAIL, 451 at DATA. Relay clients are immune.
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -52,12 +49,4 @@ case_in 02_data_refused "$HELO$(msg "Subject: early$C${C}e$C")$QUIT"
 case_in 03_relay_client_is_immune "$HELO$FROM$TO$(msg "Subject: immune$C${C}i$C")$QUIT"
 case_env 03_relay_client_is_immune RELAYCLIENT=1
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

@@ -11,10 +11,7 @@
 # talker is only logged, and what it sent before the greeting and before the
 # 354 is still read and answered; the message is delivered.
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -47,12 +44,4 @@ msg() { printf '%s' "DATA$C$1.$C"; }
 case_in 01_delivered_anyway "$HELO$FROM$TO$(msg "Subject: tolerated$C${C}t$C")$QUIT"
 case_in 02_two_messages "$EHLO$FROM$TO$(msg "Subject: one$C${C}1$C")$FROM$TO$(msg "Subject: two$C${C}2$C")$QUIT"
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

@@ -12,10 +12,7 @@
 # every client talks early: it gets 550 and is disconnected, unless it is a
 # relay client (immune).
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -51,12 +48,4 @@ case_in 02_whole_message_first "$HELO$FROM$TO$(msg "Subject: early$C${C}e$C")$QU
 case_in 03_relay_client_is_immune "$HELO$FROM$TO$(msg "Subject: immune$C${C}i$C")$QUIT"
 case_env 03_relay_client_is_immune RELAYCLIENT=1
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

@@ -12,10 +12,7 @@
 # suite can run (2003 and 2099), so the replies do not depend on the clock.
 # Without naughty the deferred copies of the refusals are never used.
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -58,12 +55,4 @@ dated 08_date_not_parseable 'yesterday' 'Tue, 31 Feb 2003 10:52:37 +0200' 'Tue, 
     'Mon, 2 Jan 2099 10:00:00 XYZ' 'Thu, 01 Jan 1970 00:00:00 +0000'
 case_in 09_date_checked_before_repeats "$HELO$(msg "From: alice@sender.test${C}From: bob@sender.test${C}Date: Tue, 1 Jul 2003 10:52:37 +0200$C${C}x$C")$QUIT"
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

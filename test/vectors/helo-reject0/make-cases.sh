@@ -10,10 +10,7 @@
 # helo reject 0: failing names are only logged (and cost karma); the client
 # goes on, and the message carries the name in X-HELO.
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -49,12 +46,4 @@ greet 03_localhost_from_remote_tolerated HELO localhost
 case_env 03_localhost_from_remote_tolerated TCPREMOTEIP=192.0.2.7
 greet 04_plain_ip_tolerated         EHLO 192.0.2.7
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

@@ -12,10 +12,7 @@
 # checks are recorded: qpsmtpd's DNS lookups (not done here yet) would make
 # the other cases depend on the network.
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -55,12 +52,4 @@ greet 06_ipv6_literal_not_qualified HELO [IPv6:2001:db8::1]
 greet 07_relay_client_not_checked   HELO client
 case_env 07_relay_client_not_checked TCPREMOTEIP=192.0.2.1
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

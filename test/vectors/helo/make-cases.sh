@@ -12,10 +12,7 @@
 # connection; relay clients are not checked; every message gets X-HELO at
 # the top. Each refused name is a session of its own.
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -80,12 +77,4 @@ case_env 17_relayclient_env_not_checked TCPREMOTEIP=203.0.113.5 RELAYCLIENT=1
 greet 18_unqualified_name_lenient   HELO client
 greet 19_ipv6_literal_not_compared  HELO [IPv6:2001:db8::1]
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

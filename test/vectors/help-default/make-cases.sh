@@ -11,10 +11,7 @@
 # directory. Neither server has one there (the reference runs in /,
 # test/conformance/run in the repository), so every command has no help.
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -rf "$cfg"
@@ -39,12 +36,4 @@ QUIT="QUIT$C"
 
 case_in 01_no_help_dir "HELP${C}HELP mail${C}HELP ../x$C$QUIT"
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

@@ -9,10 +9,7 @@
 #
 # help not_implemented 1: every HELP gets 502, even with a help file there.
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -rf "$cfg"
@@ -38,12 +35,4 @@ QUIT="QUIT$C"
 
 case_in 01_not_implemented "HELP${C}HELP mail${C}HELP ../x${C}HELO client.test${C}HELP$C$QUIT"
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

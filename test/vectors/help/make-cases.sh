@@ -12,10 +12,7 @@
 # directory, and a bare name (looked up under help/help/ in the working
 # directory, where neither server finds it).
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -rf "$cfg"
@@ -52,12 +49,4 @@ case_in 04_help_pairs "HELP DATA${C}HELP quit${C}HELP expn${C}HELP rcpt$C$QUIT"
 case_in 05_invalid_command_names "HELP mail from${C}HELP ../mail${C}HELP MAIL ${C}HELP adir/file${C}HELP mail-x$C$QUIT"
 case_in 06_help_in_a_transaction "HELO client.test${C}MAIL FROM:<alice@sender.test>${C}HELP rcpt${C}RCPT TO:<bob@example.com>${C}DATA${C}Subject: help$C${C}h$C.$C$QUIT"
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

@@ -13,10 +13,7 @@
 # where a rule refuses are listed in exceptions.txt. The others show that
 # accepted clients see no difference.
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -60,12 +57,4 @@ session 04_denysoft 198.51.100.7
 session 05_ipv6_denied_block 2001:db8:1::25
 session 06_ipv6_not_listed 2001:db8:2::25
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

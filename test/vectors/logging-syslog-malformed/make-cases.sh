@@ -11,10 +11,7 @@
 # arguments to syslog plugin") and takes mail with its log going nowhere;
 # here the start-up stops and the client gets 421 (a listed exception).
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -40,12 +37,4 @@ case_in() { names+=("$1"); printf '%b' "$2" > "$cases/$1.in"; }
 C='\r\n'
 case_in 01_delivery "HELO client.test${C}MAIL FROM:<alice@sender.test>${C}RCPT TO:<bob@example.com>${C}DATA${C}Subject: one$C${C}hi$C.${C}QUIT$C"
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

@@ -13,10 +13,7 @@
 # they write is not compared (run-suite compares the replies and the stored
 # mail); the suite shows that they leave both alone, refusals included.
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -56,12 +53,4 @@ case_in 04_rset_and_noise "${HELO}NOOP${C}FOO bar${C}${FROM}RSET${C}VRFY bob${C}
 case_in 05_eof_without_quit "$HELO${FROM}RCPT TO:<bob@example.com>$C$(msg "Subject: eof$C${C}e$C")"
 case_in 06_multiline_header_and_dots "$HELO${FROM}RCPT TO:<bob@example.com>$C$(msg "Subject: a$C	folded$C$C..dot$C")$QUIT"
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

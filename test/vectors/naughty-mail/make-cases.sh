@@ -13,10 +13,7 @@
 # finds wanting is refused there, and every later MAIL of the connection
 # too. bogus_bounce's one-word "deny" form never refuses.
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -50,12 +47,4 @@ case_in 02_missing_from_then_mail_refused "$HELO$FROM$TO$(msg "Subject: no from$
 case_in 03_badmailfrom_refused_at_mail "${HELO}MAIL FROM:<bad@evil.test>$C$TO$FROM$QUIT"
 case_in 04_deny_word_does_not_refuse "${HELO}MAIL FROM:<>$C$TO$(msg "From: MAILER-DAEMON@sender.test${C}Return-Path: <x@sender.test>$C${C}bounce$C")$QUIT"
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

@@ -15,10 +15,7 @@
 # are refused too. loop, bogus_bounce (log only) and content_log run in the
 # same data_post chain; relay makes 192.0.2.1 an immune relay client.
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -71,12 +68,4 @@ case_in 10_loop_counts_delivered_to "$HELO$FROM$TO$(msg "From: alice@sender.test
 case_in 11_bounce_with_return_path_logged "${HELO}MAIL FROM:<>$C$TO$(msg "From: MAILER-DAEMON@sender.test$C${DATE}Return-Path: <x@sender.test>$C${C}bounce$C")$QUIT"
 case_in 12_folded_and_lowercase_fields "$HELO$FROM$TO$(msg "from:${C} alice@sender.test${C}DATE: Tue, 1 Jul 2003${C}  10:52:37 +0200$C${C}x$C")$QUIT"
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

@@ -12,10 +12,7 @@
 # RSET, VRFY, HELP and a finished message start the count again, unknown
 # commands do not.
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -57,12 +54,4 @@ case_in 07_unknown_command_does_not_reset "$N${N}FOO$C$N$QUIT"
 case_in 08_message_between_noops "$HELO$N$N$FROM$TO$(msg "Subject: n$C${C}n$C")$N$N$N$QUIT"
 case_in 09_rcpt_before_mail_does_not_reset "$HELO$N$N$TO$N$QUIT"
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

@@ -11,10 +11,7 @@
 # check_badmailfrom, check_badrcptto), with arguments: badmailfrom refuses
 # temporarily (reject_type temp).
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -56,12 +53,4 @@ case_env 05_relayclient_env TCPREMOTEIP=203.0.113.1 RELAYCLIENT=1
 case_in 06_refused_then_accepted \
     "${HELO}MAIL FROM:<bad@evil.test>${C}MAIL FROM:<alice@sender.test>${C}RCPT TO:<bob@example.com>$C$(msg "Subject: retry$C${C}r$C")$QUIT"
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

@@ -10,10 +10,7 @@
 # parse_addr_withhelo: HELO clients get RFC 821 parsing of MAIL and RCPT (no
 # ESMTP parameters), EHLO clients the core's parser.
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -51,12 +48,4 @@ case_in 07_ehlo_parameters_allowed "${EHLO}MAIL FROM:<alice@sender.test> SIZE=10
 case_in 08_before_greeting "RCPT TO:<bob@example.com> NOTIFY=NEVER${C}MAIL FROM:<alice@sender.test> SIZE=1$C$QUIT"
 case_in 09_helo_two_addresses "${HELO}MAIL FROM:<alice@sender.test> <carol@sender.test>$C$QUIT"
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

@@ -11,10 +11,7 @@
 # client gets a random fortune cookie, which no recorded case can match;
 # test/plugins/quit_fortune.test.ts checks its shape).
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -47,12 +44,4 @@ msg() { printf '%s' "DATA$C$1.$C"; }
 case_in 01_ehlo_quit "$EHLO$QUIT"
 case_in 02_ehlo_message_quit "$EHLO$FROM$TO$(msg "Subject: q$C${C}q$C")$QUIT"
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

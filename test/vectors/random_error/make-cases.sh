@@ -11,10 +11,7 @@
 # failure (DENYSOFT, DENYSOFT_DISCONNECT) are 450 and close there, so the
 # result is certain.
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -47,12 +44,4 @@ msg() { printf '%s' "DATA$C$1.$C"; }
 case_in 01_fails_at_connect "$HELO$QUIT"
 case_in 02_no_message_gets_through "$EHLO$FROM$TO$(msg "Subject: r$C${C}r$C")$QUIT"
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

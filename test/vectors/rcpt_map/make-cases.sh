@@ -12,10 +12,7 @@
 # code. Map lines use single spaces, as 0.94 needs; a line without a text
 # after its code is one of the exceptions (0.94 could not read it).
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -69,12 +66,4 @@ to 13_ok_without_text           '<plain@example.com>'
 case_in 14_several_recipients \
     "$HELO${FROM}RCPT TO:<info@example.com>${C}RCPT TO:<me@example.com>${C}RCPT TO:<stranger@example.com>${C}RCPT TO:<x@example.org>$C$(msg "Subject: several$C${C}y$C")$QUIT"
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

@@ -11,10 +11,7 @@
 # entries for subdomains, morercpthosts.cdb) and the recipients without a
 # domain. No relay plugin: the default client may not relay.
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -58,12 +55,4 @@ rcpts 07_no_domain '<postmaster>' '<Postmaster>' '<abuse>' '<bob>'
 rcpts 08_foreign_postmaster '<postmaster@elsewhere.test>' '<a@elsewhere.test>'
 rcpts 09_all_refused '<a@elsewhere.test>' '<b@example.org>'
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

@@ -13,10 +13,7 @@
 # which 0.94 and current qpsmtpd crash, and DONE lines, which leave the
 # client without a reply; see docs/plugins/rcpt_regexp.md.)
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -76,12 +73,4 @@ to 15_postmaster_without_domain '<postmaster>'
 case_in 16_several_recipients \
     "$HELO${FROM}RCPT TO:<info@example.com>${C}RCPT TO:<me@example.com>${C}RCPT TO:<soft@x.test>${C}RCPT TO:<else@example.com>$C$(msg "Subject: several$C${C}y$C")$QUIT"
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

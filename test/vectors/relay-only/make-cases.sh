@@ -11,10 +11,7 @@
 # names it): only relay clients may give recipients at all, even for our own
 # domain; relay's own rcpt hook accepts theirs before rcpt_ok runs.
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -50,12 +47,4 @@ try 05_relayclient_env;             case_env 05_relayclient_env TCPREMOTEIP=203.
 try 06_relayclient_env_empty;       case_env 06_relayclient_env_empty TCPREMOTEIP=203.0.113.1 RELAYCLIENT=
 case_in 07_stranger_two_transactions "$HELO${FROM}RCPT TO:<bob@example.com>${C}RSET$C${FROM}RCPT TO:<bob@example.com>${C}DATA$C$QUIT"
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

@@ -11,10 +11,7 @@
 # domain, everyone else only to example.com. Each case sets the client
 # address (TCPREMOTEIP) and RELAYCLIENT in its .env file.
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -85,12 +82,4 @@ case_in 20_relay_client_several_domains \
     "$HELO${FROM}RCPT TO:<a@one.test>${C}RCPT TO:<b@two.test>${C}RCPT TO:<postmaster>$C$(msg "Subject: many$C${C}m$C")$QUIT"
 case_env 20_relay_client_several_domains TCPREMOTEIP=192.0.2.7
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

@@ -11,10 +11,7 @@
 # whitelisted before RCPT (badmailfrom still refuses at MAIL), and at RCPT a
 # whitelisted host, HELO name, sender or recipient accepts the recipient.
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -55,12 +52,4 @@ session 04_recipient     client.test    '<alice@sender.test>'
 session 05_whitelistclient client.test  '<alice@sender.test>'
 case_env 05_whitelistclient WHITELISTCLIENT=1
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"

@@ -12,10 +12,7 @@
 # rcpt_ok lets them relay); WHITELISTCLIENT and whitelisthelo only end their
 # hook's chain; whitelisted recipients are accepted, even elsewhere.
 set -eu
-suite=$(cd "$(dirname "$0")" && pwd)
-cfg=$suite/config
-cases=$suite/cases
-mkdir -p "$cfg" "$cases"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- config -------------------------------------------------------------
 rm -f "$cfg"/*
@@ -70,12 +67,4 @@ session 12_recipients               client.test '<alice@sender.test>' '<FRIEND@e
 case_in 13_sender_immunity_ends_with_transaction \
     "HELO client.test${C}MAIL FROM:<x@spam.test>${C}RCPT TO:<bob@elsewhere.test>${C}RSET${C}MAIL FROM:<bad@evil.test>${C}MAIL FROM:<alice@sender.test>${C}RCPT TO:<bob@elsewhere.test>${C}RCPT TO:<bob@example.com>$C$(msg "Subject: 13$C${C}y$C")$QUIT"
 
-for f in "$cases"/*.out "$cases"/*.mail; do
-    [ -e "$f" ] || continue
-    [ -e "${f%.*}.in" ] || rm -f "$f"
-done
-echo "wrote config/ and ${#names[@]} cases in $cases"
-
-if [ "${1:-}" = --update ]; then
-    exec "$suite/../../../../shared/tools/conformance/run-suite" --reference --update "$suite"
-fi
+finish_cases "$@"
