@@ -61,7 +61,7 @@ export interface PluginHooks {
   hook_helo?(transaction: Transaction, host: string, ...extra: string[]): HookReturn;
   /** Start of AUTH: [OK, parser] replaces the argument parser. */
   hook_auth_parse?(transaction: Transaction, rest: string | undefined): ParseHookReturn;
-  /** Any AUTH mechanism, after the mechanism's own hook declined: OK → 235, otherwise 535. (Registering an auth hook makes EHLO offer AUTH; the AUTH command itself is not implemented yet.) */
+  /** Any AUTH mechanism, after the mechanism's own hook declined: OK → 235, DENYSOFT → 454, otherwise 535. Registering an auth hook makes EHLO offer AUTH. */
   hook_auth?(...args: AuthHookArgs): HookReturn;
   hook_auth_plain?(...args: AuthHookArgs): HookReturn;
   hook_auth_login?(...args: AuthHookArgs): HookReturn;

@@ -64,6 +64,8 @@ export interface Qp {
   authenticated(): number | '';
   auth_user(): string;
   auth_mechanism(): string;
+  /** The CRAM-MD5 challenge of the AUTH in progress. */
+  auth_ticket(): string | undefined;
   /** Parses an address ("<user@host>" or "user@host"). */
   address(text: string): Address | undefined;
   version(): string;

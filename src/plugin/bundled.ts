@@ -54,4 +54,11 @@ export const BUNDLED_PLUGINS: Readonly<Record<string, () => unknown>> = {
   'logging/transaction_id': () => require('../../plugins/logging/transaction_id'),
   'logging/devnull': () => require('../../plugins/logging/devnull'),
   'logging/apache': () => require('../../plugins/logging/apache'),
+  // TLS and SMTP AUTH (issue 6).
+  tls: () => require('../../plugins/tls'),
+  'auth/auth_flat_file': () => require('../../plugins/auth/auth_flat_file'),
+  'auth/authdeny': () => require('../../plugins/auth/authdeny'),
+  'auth/auth_checkpassword': () => require('../../plugins/auth/auth_checkpassword'),
+  'auth/auth_imap': () => require('../../plugins/auth/auth_imap'),
+  'auth/auth_ldap_bind': () => require('../../plugins/auth/auth_ldap_bind'),
 };

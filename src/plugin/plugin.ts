@@ -16,6 +16,7 @@ import {
 import type { Transaction } from '../message/transaction';
 import type { PluginHooks } from '../api/hooks';
 import type { HookResult, Qp } from './api';
+import { type PasswordCheck, validatePassword } from '../auth/validate-password';
 
 export type HookMethod = (this: Plugin, transaction: Transaction, ...args: any[]) => unknown;
 
@@ -118,6 +119,18 @@ export class Plugin {
 
   auth_mechanism(): string {
     return this.binding.qp.auth_mechanism();
+  }
+
+  /**
+   * Compares the client's password (clear, or the CRAM-MD5 digest) with the
+   * one a plugin looked up: [OK, name], [deny, "name - wrong password"],
+   * [deny, "name - no such user"] or [DECLINED, name] when it cannot tell.
+   */
+  validate_password(check: PasswordCheck): HookResult {
+    const plugin = this.plugin_name().split('/').pop() ?? this.plugin_name();
+    return validatePassword({ ...check, ticket: check.ticket ?? this.binding.qp.auth_ticket() }, plugin, (level, message) =>
+      this.log(level, message),
+    );
   }
 
   spool_dir(): string {

@@ -4,6 +4,7 @@
 
 import { LOGCRIT, LOGINFO } from '../constants';
 import { EOF, TIMEOUT, TOO_LONG } from '../io/input';
+import { auth } from './commands/auth';
 import { data } from './commands/data';
 import { startConversation } from './commands/connect';
 import { mail, rcpt } from './commands/envelope';
@@ -26,6 +27,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   vrfy: (s) => vrfy(s),
   help,
   quit: (s) => quit(s),
+  auth,
 };
 
 export async function runSession(session: Session): Promise<void> {
@@ -92,8 +94,8 @@ async function endSession(session: Session): Promise<void> {
   session.dropTransaction();
 }
 
-/** Below LOGDEBUG, AUTH PLAIN credentials stay out of the log. */
+/** Below LOGDEBUG, an AUTH initial response (PLAIN credentials, a LOGIN user) stays out of the log. */
 function maskCredentials(session: Session, line: string): string {
   if (session.logger.threshold >= 7) return line;
-  return line.replace(/^(AUTH\s+PLAIN\s+).*/i, '$1<hidden credentials>');
+  return line.replace(/^(AUTH\s+\S+\s+)\S.*/i, '$1<hidden credentials>');
 }

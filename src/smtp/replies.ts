@@ -26,6 +26,10 @@ export interface ReplyContext {
   address?: string;
   /** "helo" or "ehlo". */
   command?: string;
+  /** AUTH: the mechanism (upper-case), the user and the client's IP. */
+  mechanism?: string;
+  user?: string;
+  ip?: string;
 }
 
 export type ReplyTable = Partial<Record<number, ReplySpec>> & { default: ReplySpec };
@@ -197,4 +201,57 @@ export const HELP: ReplyTable = {
 export const QUIT: ReplyTable = {
   [DONE]: { then: 'disconnect' },
   default: { code: 221, text: (c) => [TEXT.quit(c.me)], then: 'disconnect' },
+};
+
+/** AUTH refusals before or during the SASL exchange (behaviour §2.10; decision 3: every answer gets one). */
+export const AUTH_TEXT = {
+  already: 'but you already said AUTH ...',
+  afterHelo: 'AUTH not defined for HELO',
+  tlsFirst: 'SSL/TLS required before AUTH',
+  inTransaction: 'AUTH not permitted during a mail transaction',
+  unimplemented: (mechanism: string) => `Unimplemented authentication mechanism: ${mechanism}`,
+  canceled: 'Authentication canceled',
+  badBase64: 'Invalid base64 data',
+  invalid: (detail?: string) => (detail ? `Authentication invalid (${detail})` : 'Authentication invalid'),
+  invalidFor: (user: string) => `Authentication invalid for ${user}`,
+  invalidString: 'Invalid authentication string',
+} as const;
+
+/** The codes of those refusals. */
+export const AUTH_CODE = {
+  already: 503,
+  afterHelo: 503,
+  tlsFirst: 503,
+  inTransaction: 503,
+  unimplemented: 504,
+  canceled: 501,
+  badBase64: 501,
+  invalid: 535,
+  invalidFor: 535,
+  invalidString: 504,
+} as const;
+
+/**
+ * The auth hooks' verdict. A plugin's text is added after " - ", as in
+ * qpsmtpd. DENYSOFT (a password backend that is down) answers 454, so the
+ * client tries again later instead of telling its user the password is wrong.
+ */
+export const AUTH: ReplyTable = {
+  [OK]: { code: 235, text: (c) => [`${c.mechanism} authentication successful for ${c.user}`], then: 'continue' },
+  [DENYSOFT]: {
+    code: 454,
+    text: (c) => [`${c.mechanism} authentication temporarily failed for ${c.user} from ${c.ip}`],
+    then: 'stop',
+  },
+  [DENY_DISCONNECT]: {
+    code: 535,
+    text: (c) => [`${c.mechanism} authentication failed for ${c.user} from ${c.ip}`],
+    then: 'disconnect',
+  },
+  [DENYSOFT_DISCONNECT]: {
+    code: 421,
+    text: (c) => [`${c.mechanism} authentication temporarily failed for ${c.user} from ${c.ip}`],
+    then: 'disconnect',
+  },
+  default: { code: 535, text: (c) => [`${c.mechanism} authentication failed for ${c.user} from ${c.ip}`], then: 'stop' },
 };

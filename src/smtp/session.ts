@@ -60,6 +60,7 @@ export class Session implements Qp {
   private authState: number | '' = '';
   private authUser = '';
   private authMechanism = '';
+  private authTicket: string | undefined;
   private readonly maps = new Map<string, ConfigMap>();
 
   constructor(setup: SessionSetup) {
@@ -299,7 +300,16 @@ export class Session implements Qp {
     return this.authMechanism;
   }
 
-  /** Records an AUTH result (the AUTH command comes with a later release). */
+  /** The CRAM-MD5 challenge of the AUTH in progress (validate_password compares against it). */
+  auth_ticket(): string | undefined {
+    return this.authTicket;
+  }
+
+  setAuthTicket(ticket: string | undefined): void {
+    this.authTicket = ticket;
+  }
+
+  /** Records an AUTH result: OK with the user and mechanism, or the failure's code. */
   setAuth(state: number, user = '', mechanism = ''): void {
     this.authState = state;
     if (state === OK) {
