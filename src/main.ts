@@ -53,6 +53,7 @@ async function serve(options: Options, installDir: string, configDir: string | u
     ...common(options, installDir, configDir),
     input: new Input(transport.source),
     output: transport.output,
+    tls: transport.tls,
   });
   installCrashHandler(session);
   // "Connection from ..." goes to the logging plugins once they are loaded, not to stderr.
@@ -67,6 +68,8 @@ async function serve(options: Options, installDir: string, configDir: string | u
     return 1;
   }
   await runSession(session);
+  // An encrypted session ends with TLS's close_notify, not just a closed socket.
+  await transport.tls?.close();
   return 0;
 }
 

@@ -7,6 +7,7 @@ import { factsFromArgument, factsFromSocket, factsFromTcpserver, cleanRemoteHost
 import { DECLINED, LOGNOTICE, LOGWARN, OK } from './constants';
 import type { Input } from './io/input';
 import type { Output } from './io/output';
+import type { TlsLink } from './io/tls';
 import { Logger, writeStderr } from './log/logger';
 import { PluginLoader } from './plugin/loader';
 import { Session } from './smtp/session';
@@ -22,6 +23,8 @@ export interface StartupOptions {
   env: NodeJS.ProcessEnv;
   input: Input;
   output: Output;
+  /** The switch to TLS of a socket connection (src/io/tls.ts). */
+  tls?: TlsLink;
 }
 
 export function createSession(options: StartupOptions): Session {
@@ -39,6 +42,7 @@ export function createSession(options: StartupOptions): Session {
     logger,
     input: options.input,
     output: options.output,
+    tls: options.tls,
     spoolDir: options.spoolDir,
     pluginDirs,
   });

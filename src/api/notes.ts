@@ -26,9 +26,10 @@ export interface ConnectionNotes {
   authentication_results?: string;
   /** Set by whitelisting plugins; is_immune() skips policy checks for it. */
   whitelisthost?: unknown;
-  /** Set by the tls plugin once the session is encrypted. */
+  /** Set once the session is encrypted (qp.start_tls): 1, the cipher's OpenSSL name, "TLSv1.3". */
   tls_enabled?: unknown;
   tls_cipher?: string;
+  tls_protocol?: string;
   /** count_unrecognized_commands' counter. */
   unrec_cmd_count?: number;
 }

@@ -91,6 +91,12 @@ export class Connection {
     return this._hello_host;
   }
 
+  /** Forgets HELO/EHLO (the core, after STARTTLS: RFC 3207 wants a new EHLO). */
+  forgetHello(): void {
+    this._hello = undefined;
+    this._hello_host = undefined;
+  }
+
   notes<K extends keyof ConnectionNotes>(key: K, value?: ConnectionNotes[K]): ConnectionNotes[K];
   // Any other key: untyped. (A known key never falls through to here, so its type is enforced.)
   notes<K extends string>(key: K extends keyof ConnectionNotes ? never : K, value?: unknown): any;

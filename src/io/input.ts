@@ -18,11 +18,21 @@ export interface ChunkSource {
   next(): Promise<Buffer | null>;
 }
 
+/** A ChunkSource reading a stream, which can be let go of (to start TLS on the socket). */
+export interface StreamSource extends ChunkSource {
+  /**
+   * Stops reading: the listeners come off, the stream stays paused, and the
+   * chunks received but not handed out yet are returned. next() gives null
+   * from then on.
+   */
+  detach(): Buffer[];
+}
+
 /**
  * A Readable (stdin) as a ChunkSource. The stream is paused while chunks
  * wait to be read, so memory stays bounded however fast the client sends.
  */
-export function streamSource(stream: Readable, onError: (err: Error) => void): ChunkSource {
+export function streamSource(stream: Readable, onError: (err: Error) => void): StreamSource {
   const queue: Buffer[] = [];
   let ended = false;
   let waiter: (() => void) | undefined;
@@ -31,21 +41,33 @@ export function streamSource(stream: Readable, onError: (err: Error) => void): C
     waiter = undefined;
     w?.();
   };
-  stream.on('data', (chunk: Buffer) => {
+  const onData = (chunk: Buffer): void => {
     queue.push(chunk);
     stream.pause();
     wake();
-  });
-  stream.on('end', () => {
+  };
+  const onEnd = (): void => {
     ended = true;
     wake();
-  });
-  stream.on('error', (err: Error) => {
+  };
+  const onStreamError = (err: Error): void => {
     onError(err);
     ended = true;
     wake();
-  });
+  };
+  stream.on('data', onData);
+  stream.on('end', onEnd);
+  stream.on('error', onStreamError);
   return {
+    detach(): Buffer[] {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onStreamError);
+      stream.pause();
+      ended = true;
+      wake();
+      return queue.splice(0);
+    },
     async next(): Promise<Buffer | null> {
       for (;;) {
         const chunk = queue.shift();
@@ -68,6 +90,19 @@ export class Input {
   private pending: Promise<Buffer | null> | undefined;
 
   constructor(private readonly source: ChunkSource) {}
+
+  /**
+   * Takes the bytes received and not consumed yet out of the buffer, and
+   * forgets a read still waiting on the source (STARTTLS: what the client
+   * sent before the handshake must never be read as commands).
+   */
+  takeBuffered(): Buffer {
+    const rest = Buffer.from(this.available());
+    this.buf = EMPTY;
+    this.pos = 0;
+    this.pending = undefined;
+    return rest;
+  }
 
   /** The bytes received and not consumed yet. */
   available(): Buffer {

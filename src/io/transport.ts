@@ -17,6 +17,7 @@ import type { Socket } from 'node:net';
 import type { SocketAddresses } from '../connection/peer';
 import { type ChunkSource, streamSource } from './input';
 import { type Output, StreamOutput } from './output';
+import { TlsLink } from './tls';
 
 const READ_SIZE = 64 * 1024;
 let sharedReadBuffer: Buffer | undefined;
@@ -36,6 +37,8 @@ export interface Transport {
   output: Output;
   /** The socket's addresses when stdin is a socket (inetd/xinetd, tcpserver). */
   socket?: SocketAddresses;
+  /** The switch to TLS, when fds 0 and 1 are one socket (STARTTLS, SMTPS). */
+  tls?: TlsLink;
 }
 
 export interface TransportEvents {
@@ -69,16 +72,13 @@ export function openTransport(events: TransportEvents): Transport {
  * tcpserver and xinetd give the same socket as fd 0 and fd 1: one duplex
  * socket serves both ways (cheaper than Node's separate stdin and stdout).
  * allowHalfOpen: a client that shuts down its side after sending its
- * commands still gets every reply.
+ * commands still gets every reply. Only this socket can switch to TLS.
  */
 function socketTransport(events: TransportEvents): Transport {
   const { Socket } = require('node:net') as typeof import('node:net');
   const socket = new Socket({ fd: 0, readable: true, writable: true, allowHalfOpen: true });
-  return {
-    source: streamSource(socket, events.onReadError),
-    output: new StreamOutput(socket, events.onLost),
-    socket,
-  };
+  const tls = new TlsLink(socket, events);
+  return { source: tls.source, output: tls.output, socket, tls };
 }
 
 function statFd(fd: number): Stats | undefined {

@@ -1,10 +1,12 @@
 // The types a plugin sees: what a hook may return, and the session object
 // (`qp`) with the methods qpsmtpd plugins know.
 
+import type { SecureContext } from 'node:tls';
 import type { Address } from '../address/address';
 import type { ConfigMap } from '../config/cdb';
 import type { Connection } from '../connection/connection';
 import type { Transaction } from '../message/transaction';
+import type { TlsInfo } from '../io/tls';
 
 /** A parser handed back by a *_parse hook: (verb, rest) -> [OK, values...] or [code, error text]. */
 export type ParserFunction = (verb: string, rest: string | undefined) => unknown[] | Promise<unknown[]>;
@@ -33,6 +35,21 @@ export interface HookOutcome {
 
 /** ESMTP parameters of MAIL/RCPT, keys lower-cased; a keyword without "=" has an undefined value. */
 export type EsmtpParams = Record<string, string | undefined>;
+
+/** How qp.start_tls() switches the client connection to TLS. */
+export interface StartTlsOptions {
+  /** The server's certificate and key, ciphers and protocol versions (tls.createSecureContext()). */
+  context: SecureContext;
+  /**
+   * STARTTLS: the go-ahead reply (`[220, 'Go ahead with TLS']`). The bytes
+   * the client sent before it are thrown away, then it is written, then the
+   * handshake runs. Without it (SMTPS, before the greeting) the bytes
+   * already received are the start of the handshake.
+   */
+  reply?: readonly [code: number, ...lines: string[]];
+  /** Time limit for the handshake in ms (default: the command timeout). */
+  timeoutMs?: number;
+}
 
 /** The session object plugins reach as `this.qp`. */
 export interface Qp {
@@ -75,4 +92,8 @@ export interface Qp {
   command_counter(): number;
   plugin_dirs(): string[];
   config_dir(name: string): string;
+  /** Whether the client connection can switch to TLS (one socket on fds 0 and 1, not switched yet). */
+  tls_available(): boolean;
+  /** Switches the client connection to TLS; resolves with the cipher and protocol (see StartTlsOptions). */
+  start_tls(options: StartTlsOptions): Promise<TlsInfo>;
 }

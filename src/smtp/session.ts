@@ -12,10 +12,11 @@ import { HookRegistry } from '../hooks/registry';
 import { HookRunner } from '../hooks/runner';
 import type { Input } from '../io/input';
 import type { Output } from '../io/output';
+import type { TlsInfo, TlsLink } from '../io/tls';
 import type { Logger } from '../log/logger';
 import { Spool } from '../message/spool';
 import { Transaction } from '../message/transaction';
-import type { HookOutcome, Qp } from '../plugin/api';
+import type { HookOutcome, Qp, StartTlsOptions } from '../plugin/api';
 import { VERSION } from '../version';
 import { formatReply } from './reply';
 import { type ReplyContext, type ReplyTable, type FollowUp, replyFor } from './replies';
@@ -39,6 +40,8 @@ export interface SessionSetup {
   spoolDir?: string;
   /** Plugin directories searched, in order (--plugin-dir, then plugin_dirs). */
   pluginDirs: string[];
+  /** The switch to TLS, when the client connection is one socket (tcpserver, xinetd). */
+  tls?: TlsLink;
 }
 
 export class Session implements Qp {
@@ -74,6 +77,7 @@ export class Session implements Qp {
       warn: (message) => this.log(LOGWARN, message),
     });
     this.pluginDirList = setup.pluginDirs;
+    this.tlsLink = setup.tls;
     this.hooks_runner = new HookRunner(this.registry, {
       transaction: () => this.transaction,
       currentTransaction: () => this._transaction,
@@ -325,6 +329,51 @@ export class Session implements Qp {
   /** An AUTH attempt left a result (OK or not): Authentication-Results then says pass or fail. */
   authTried(): boolean {
     return this.authState !== '';
+  }
+
+  // ---- TLS ----
+
+  private readonly tlsLink: TlsLink | undefined;
+
+  /** Whether the client connection can switch to TLS: one socket on fds 0 and 1 (not a pipe or file), not switched yet. */
+  tls_available(): boolean {
+    return this.tlsLink !== undefined && !this.tlsLink.started;
+  }
+
+  /**
+   * Switches the client connection to TLS (STARTTLS with `reply`, SMTPS
+   * without) and resolves with the cipher and protocol once the handshake
+   * is done. Rejects when TLS is not available, or when the handshake fails
+   * or times out; the connection is then gone (replies are dropped, the
+   * next read is end of input).
+   */
+  async start_tls(options: StartTlsOptions): Promise<TlsInfo> {
+    const link = this.tlsLink;
+    if (!link) throw new Error('TLS is not available: the client connection is not a socket');
+    if (link.started) throw new Error('TLS was already started on this connection');
+    let early = [this.input.takeBuffered(), ...link.takePlaintext()].filter((b) => b.length > 0);
+    if (options.reply) {
+      // STARTTLS: what the client sent before our go-ahead is plaintext it
+      // cannot have meant to protect. It is thrown away, never run as
+      // commands (STARTTLS command injection, CVE-2011-0411).
+      const dropped = early.reduce((n, b) => n + b.length, 0);
+      if (dropped > 0) this.log(LOGWARN, `STARTTLS: discarded ${dropped} bytes sent before the TLS handshake`);
+      early = [];
+      await this.respond(...options.reply);
+    }
+    const info = await link.startTls(options.context, options.timeoutMs ?? this.commandTimeoutMs(), early);
+    this.log(LOGINFO, `TLS started: ${info.protocol} ${info.cipher}`);
+    // RFC 3207 4.2: what the client said before TLS is forgotten (a new EHLO
+    // is needed, AUTH waits for its offer again); the connection's facts,
+    // relay_client and notes stay, as qpsmtpd's connection clone keeps them.
+    const conn = this.connection;
+    conn.forgetHello();
+    this.commands.delete('auth');
+    conn.notes('tls_enabled', 1);
+    conn.notes('tls_cipher', info.cipher);
+    conn.notes('tls_protocol', info.protocol);
+    await this.reset_transaction();
+    return info;
   }
 
   // ---- helpers ----

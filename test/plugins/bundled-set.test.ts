@@ -68,6 +68,8 @@ const EXPECTED: Record<string, { line?: string; config?: Record<string, string>;
   'logging/devnull': { hooks: ['logging'] },
   // It needs Apache's request object (mod_perl); outside Apache it refuses to start, loudly.
   'logging/apache': { fails: /logging\/apache: not running under Apache::Qpsmtpd \(mod_perl\)/ },
+  // Without a certificate the tls plugin refuses to start (a server that offers a broken STARTTLS would be worse).
+  tls: { fails: /tls: cannot read the certificate .*ssl\/qpsmtpd-server\.crt: ENOENT/ },
 };
 
 const plugins = bundledPlugins();
