@@ -127,7 +127,8 @@ export class Plugin {
    * [deny, "name - no such user"] or [DECLINED, name] when it cannot tell.
    */
   validate_password(check: PasswordCheck): HookResult {
-    const plugin = this.plugin_name().split('/').pop() ?? this.plugin_name();
+    // The file's own name, as qpsmtpd's texts give it: "auth::auth_flat_file" -> "auth_flat_file".
+    const plugin = this.plugin_name().split(/::|\//).pop() ?? this.plugin_name();
     return validatePassword({ ...check, ticket: check.ticket ?? this.binding.qp.auth_ticket() }, plugin, (level, message) =>
       this.log(level, message),
     );

@@ -70,6 +70,11 @@ const EXPECTED: Record<string, { line?: string; config?: Record<string, string>;
   'logging/apache': { fails: /logging\/apache: not running under Apache::Qpsmtpd \(mod_perl\)/ },
   // Without a certificate the tls plugin refuses to start (a server that offers a broken STARTTLS would be worse).
   tls: { fails: /tls: cannot read the certificate .*ssl\/qpsmtpd-server\.crt: ENOENT/ },
+  'auth/auth_flat_file': { config: { flat_auth_pw: 'good@example.com:secret' }, hooks: ['auth-plain', 'auth-login', 'auth-cram-md5'] },
+  'auth/authdeny': { hooks: ['auth'] },
+  'auth/auth_checkpassword': { line: 'auth/auth_checkpassword checkpw /usr/bin/checkpw true /bin/true', hooks: ['auth-plain', 'auth-login'] },
+  'auth/auth_imap': { line: 'auth/auth_imap 127.0.0.1', hooks: ['auth-plain', 'auth-login'] },
+  'auth/auth_ldap_bind': { line: 'auth/auth_ldap_bind ldap_base dc=example,dc=com', hooks: ['auth-plain', 'auth-login'] },
 };
 
 const plugins = bundledPlugins();

@@ -280,6 +280,11 @@ t.test('after a success', async (t) => {
   });
 });
 
+t.test('control characters in a user name reach no reply line raw', async (t) => {
+  const r = await transcript(t, crlf('EHLO x', 'AUTH LOGIN', b64('ok@example.com\0x\ty'), b64('pw')), { hooks: { auth: answer(DENY) } });
+  t.same(r.lines.slice(-1), ['535 LOGIN authentication failed for ok@example.com?x?y from 127.0.0.1']);
+});
+
 t.test('reading the answers', async (t) => {
   t.test('decision 2: a silent client during the exchange gets the 421 after the timeout', async (t) => {
     const r = await runStalled(crlf('EHLO x', 'AUTH LOGIN'), { config: { timeout: '1' }, hooks: { auth: userDb() } });

@@ -99,7 +99,7 @@ async function verify(session: Session, mechanism: string, credentials: Credenti
   // "No plugin for this mechanism" (0) and DECLINED both fall through to the generic hook.
   if ((outcome.code === 0 || outcome.code === DECLINED) && !outcome.failed) outcome = await session.run_hooks('auth', ...args);
   const spec = replyFor(AUTH, outcome.code);
-  const ctx = { me: session.me(), mechanism: mechanism.toUpperCase(), user: firstLine(user), ip: session.connection.remote_ip() ?? '' };
+  const ctx = { me: session.me(), mechanism: mechanism.toUpperCase(), user: shown(user), ip: session.connection.remote_ip() ?? '' };
   const said = outcome.msgs.map(String).join(' ');
   const text = `${spec.text!(ctx)[0]}${said ? ` - ${said}` : ''}`;
   session.log(LOGINFO, text);
@@ -115,6 +115,12 @@ async function verify(session: Session, mechanism: string, credentials: Credenti
   }
   await session.respond(spec.code!, text);
   if (spec.then === 'disconnect') await session.disconnect();
+}
+
+/** The user in a reply or log line: up to a line break, other control characters as "?". */
+function shown(user: string): string {
+  // eslint-disable-next-line no-control-regex
+  return firstLine(user).replace(/[\x00-\x1f\x7f]/g, '?');
 }
 
 /** The user as stored: cut at the first line break, as qpsmtpd does. */
