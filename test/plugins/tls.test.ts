@@ -302,7 +302,7 @@ t.test('tls_before_auth: AUTH hidden until TLS, then offered; ESMTPSA', async (t
   await c.reply();
   t.same(await c.command('EHLO client.test'), EHLO_PLAIN, 'no AUTH before TLS');
   const credentials = Buffer.from('\0good@example.com\0secret').toString('base64');
-  t.same(await c.command(`AUTH PLAIN ${credentials}`), ['500 Unrecognized command'], 'AUTH was not advertised');
+  t.same(await c.command(`AUTH PLAIN ${credentials}`), ['503 SSL/TLS required before AUTH'], 'AUTH was not advertised');
   t.same(await c.command('STARTTLS'), [TLS_GO]);
   await c.startTls(certs.ca);
   t.same(await c.command('EHLO client.test'), [...EHLO, '250-SIZE 26214400', '250 AUTH PLAIN'], 'AUTH offered over TLS');

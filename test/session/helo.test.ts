@@ -205,12 +205,12 @@ t.test('EHLO lines', async (t) => {
     return DECLINED;
   };
 
-  t.test('tls_before_auth hides AUTH while STARTTLS is offered', async (t) => {
+  t.test('tls_before_auth hides AUTH while STARTTLS is offered; AUTH then gets 503', async (t) => {
     const r = await transcript(t, crlf('EHLO x', 'AUTH PLAIN'), {
       config: { tls_before_auth: '1' },
       hooks: { ehlo: offerTls, 'auth-plain': answer(DECLINED) },
     });
-    t.same(r.lines, [GREETING, `250-${HI}`, '250-PIPELINING', '250-8BITMIME', '250 STARTTLS', '500 Unrecognized command']);
+    t.same(r.lines, [GREETING, `250-${HI}`, '250-PIPELINING', '250-8BITMIME', '250 STARTTLS', '503 SSL/TLS required before AUTH']);
   });
 
   t.test('tls_before_auth 0 shows AUTH next to STARTTLS', async (t) => {

@@ -46,9 +46,10 @@ function ehloLines(session: Session, hi: string): string[] {
   const mechanisms = authMechanisms(session);
   const tlsBeforeAuth = session.config('tls_before_auth');
   const tlsFirst = tlsBeforeAuth !== undefined && tlsBeforeAuth !== '0' && session.transaction.notes('tls_enabled');
-  if (mechanisms.length > 0 && !tlsFirst) {
-    lines.push(`AUTH ${mechanisms.join(' ')}`);
+  if (mechanisms.length > 0) {
+    // Hidden by tls_before_auth, AUTH is still a command: it gets "503 SSL/TLS required before AUTH", not 500.
     session.commands.add('auth');
+    if (!tlsFirst) lines.push(`AUTH ${mechanisms.join(' ')}`);
   }
   return lines;
 }
