@@ -4,21 +4,17 @@
 // sent, after the lines our server adds; a client that hangs up in the
 // middle of DATA must leave nothing behind (Maildir tmp/ and new/, spool).
 
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import {
-  BINARY,
   DATE_PATTERN,
   FIXTURES,
   ME,
   VERSION,
-  type WorkDir,
   bytes,
-  cleanEnv,
   crlf,
   checkDelivered,
   escapeRegExp,
@@ -29,6 +25,7 @@ import {
   tracePattern,
   waitFor,
 } from '../helpers/e2e';
+import { startTcpserver, swaksReplies } from '../helpers/tcpserver';
 
 requireBinary();
 
@@ -43,52 +40,6 @@ const TRACE = {
   helo: 'client.test',
   protocol: 'ESMTP',
 };
-
-interface Tcpserver {
-  port: number;
-  /** tcpserver's -v log so far. */
-  log(): string;
-  /** Waits until n sessions have ended and returns their exit statuses. */
-  ended(n: number): Promise<string[]>;
-}
-
-/** tcpserver -1 (prints the port) -v (logs each session) on 127.0.0.1, port 0; killed at teardown. */
-async function startTcpserver(t: Test, work: WorkDir): Promise<Tcpserver> {
-  const tcpserver = requireProgram('tcpserver', 'ucspi-tcp');
-  const child: ChildProcess = spawn(tcpserver, ['-1', '-v', '-R', '-H', '-l', '0', '127.0.0.1', '0', BINARY, ...work.args], {
-    env: cleanEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  t.teardown(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    }
-  });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const port = await waitFor('tcpserver to print its port', () => {
-    if (child.exitCode !== null) throw new Error(`tcpserver exited with status ${child.exitCode}: ${err}`);
-    const m = /^(\d+)\n/.exec(out);
-    return m ? Number(m[1]) : undefined;
-  });
-  const ends = (): string[] => [...err.matchAll(/^tcpserver: end \d+ status (\d+)$/gm)].map((m) => m[1]!);
-  return {
-    port,
-    log: () => err,
-    ended: (n) => waitFor(`${n} session(s) to end; tcpserver said:\n${err}`, () => ends().length >= n && ends()),
-  };
-}
-
-/** The server's replies in a swaks transcript ("<-  " and "<** " lines). */
-function swaksReplies(output: string): string[] {
-  return output
-    .split('\n')
-    .filter((l) => /^<(-|\*\*) {1,2}/.test(l))
-    .map((l) => l.replace(/^<(-|\*\*) {1,2}/, ''));
-}
 
 t.test('swaks delivers a message that arrives byte for byte', async (t) => {
   const swaks = requireProgram('swaks', 'swaks');

@@ -11,7 +11,8 @@ import t, { type Test } from 'tap';
 import { DATE_PATTERN, type WorkDir, cleanEnv, escapeRegExp, freePort, makeWorkDir, requireProgram, runBinary, runProgram } from '../helpers/e2e';
 import { BYE, GO_AHEAD, GREETING, HI, ME, RCPT_OK, SENDER_OK, VERSION, crlf, pluginSession } from '../helpers/plugin-session';
 import { type TestCerts, installDefaultFiles, makeCerts } from './tls-peers/certs';
-import { RawClient, startTcpserver } from './tls-peers/tcpserver';
+import { startTcpserver } from '../helpers/tcpserver';
+import { RawClient } from './tls-peers/raw-client';
 
 const PEERS = join(__dirname, 'tls-peers');
 const certs: TestCerts = makeCerts(t);
@@ -259,7 +260,7 @@ t.test('SMTPS: swaks --tls-on-connect on the smtps_port, TLS before the greeting
   const swaks = requireProgram('swaks', 'swaks');
   const port = await freePort();
   const work = tlsWork(t, { line: `tls smtps_port ${port}` });
-  const server = await startTcpserver(t, work, port);
+  const server = await startTcpserver(t, work, { port });
   const file = join(work.dir, 'message.txt');
   writeFileSync(file, MESSAGE.slice(0, -1));
   const r = runProgram(swaks, [
@@ -285,7 +286,7 @@ t.test('SMTPS: swaks --tls-on-connect on the smtps_port, TLS before the greeting
 t.test('SMTPS: a plaintext client gets no reply, and the session ends', async (t) => {
   const port = await freePort();
   const work = tlsWork(t, { line: `tls smtps_port ${port}` });
-  const server = await startTcpserver(t, work, port);
+  const server = await startTcpserver(t, work, { port });
   const c = await RawClient.connect(t, port);
   c.write('EHLO plain.client\r\n');
   await c.waitClosed();

@@ -3,12 +3,9 @@
 // loopback port, the real clients (swaks, Python's smtplib), and the SASL
 // encodings a raw transcript needs.
 
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { once } from 'node:events';
 import { join } from 'node:path';
-import type { Test } from 'tap';
-import { BINARY, cleanEnv, requireProgram, runProgram, waitFor, type WorkDir } from '../../helpers/e2e';
+import { requireProgram, runProgram } from '../../helpers/e2e';
 
 export const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
 
@@ -29,47 +26,7 @@ export interface Tcpserver {
   log(): string;
 }
 
-/**
- * tcpserver -1 (prints the port) -v on 127.0.0.1, port 0, running
- * dist/qpsmtpd with the work dir's config; killed at teardown. `env` is
- * added to tcpserver's environment, which the server inherits.
- */
-export async function startTcpserver(t: Test, work: WorkDir, env: Record<string, string> = {}): Promise<Tcpserver> {
-  const tcpserver = requireProgram('tcpserver', 'ucspi-tcp');
-  const child: ChildProcess = spawn(tcpserver, ['-1', '-v', '-R', '-H', '-l', '0', '127.0.0.1', '0', BINARY, ...work.args], {
-    env: cleanEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  t.teardown(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    }
-  });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const port = await waitFor('tcpserver to print its port', () => {
-    if (child.exitCode !== null) throw new Error(`tcpserver exited with status ${child.exitCode}: ${err}`);
-    const m = /^(\d+)\n/.exec(out);
-    return m ? Number(m[1]) : undefined;
-  });
-  const ends = (): string[] => [...err.matchAll(/^tcpserver: end \d+ status (\d+)$/gm)].map((m) => m[1]!);
-  return {
-    port,
-    log: () => err,
-    ended: (n) => waitFor(`${n} session(s) to end; tcpserver said:\n${err}`, () => ends().length >= n && ends()),
-  };
-}
-
-/** The server's replies in a swaks transcript ("<-  " and "<** " lines). */
-export function swaksReplies(output: string): string[] {
-  return output
-    .split('\n')
-    .filter((l) => /^<(-|\*\*) {1,2}/.test(l))
-    .map((l) => l.replace(/^<(-|\*\*) {1,2}/, ''));
-}
+export { startTcpserver, swaksReplies } from '../../helpers/tcpserver';
 
 /** What the client sent in a swaks transcript (" -> " lines, "~> " after TLS). */
 export function swaksSent(output: string): string[] {

@@ -2,43 +2,14 @@
 // server under Debian's tcpserver (ucspi-tcp) on a free loopback port, with
 // a work dir's config, and swaks or Python's smtplib authenticating to it.
 
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { BINARY, cleanEnv, makeWorkDir, requireProgram, runProgram, waitFor } from '../../helpers/e2e';
+import { makeWorkDir, requireProgram, runProgram } from '../../helpers/e2e';
+import { startTcpserver as startServer, swaksReplies } from '../../helpers/tcpserver';
 
-/** tcpserver -1 (prints the port) on 127.0.0.1, port 0, running dist/qpsmtpd with these config files; killed at teardown. */
+/** dist/qpsmtpd under tcpserver with these config files; its port. */
 export async function startTcpserver(t: Test, config: Record<string, string | string[]>): Promise<number> {
-  const tcpserver = requireProgram('tcpserver', 'ucspi-tcp');
-  const work = makeWorkDir(t, { config });
-  const child: ChildProcess = spawn(tcpserver, ['-1', '-R', '-H', '-l', '0', '127.0.0.1', '0', BINARY, ...work.args], {
-    env: cleanEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  t.teardown(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    }
-  });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  return waitFor('tcpserver to print its port', () => {
-    if (child.exitCode !== null) throw new Error(`tcpserver exited with status ${child.exitCode}: ${err}`);
-    const m = /^(\d+)\n/.exec(out);
-    return m ? Number(m[1]) : undefined;
-  });
-}
-
-/** The server's replies in a swaks transcript ("<-  " and "<** " lines). */
-function swaksReplies(output: string): string[] {
-  return output
-    .split('\n')
-    .filter((l) => /^<(-|\*\*) {1,2}/.test(l))
-    .map((l) => l.replace(/^<(-|\*\*) {1,2}/, ''));
+  return (await startServer(t, makeWorkDir(t, { config }))).port;
 }
 
 /** swaks --auth <mechanism>, quitting after AUTH: the server's replies and swaks's exit status. */

@@ -1,53 +1,13 @@
-// dist/qpsmtpd under the real tcpserver (ucspi-tcp) on loopback, and a raw
-// SMTP client for it that can switch its socket to TLS, for the tls
-// plugin's tests. tcpserver passes its stderr to the sessions, so the
-// server's log lines are in log().
+// A raw SMTP client for the tls plugin's tests (the server runs under
+// tcpserver, test/helpers/tcpserver.ts): it reads whole replies and can
+// switch its socket to TLS, as a client does after "220 Go ahead".
 
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { type Socket, connect } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Test } from 'tap';
-import { BINARY, ME, type WorkDir, cleanEnv, requireProgram, waitFor } from '../../helpers/e2e';
-
-export interface Tcpserver {
-  port: number;
-  /** tcpserver's -v lines and the sessions' stderr, so far. */
-  log(): string;
-  /** Waits until n sessions have ended and returns their exit statuses. */
-  ended(n: number): Promise<string[]>;
-}
-
-/** tcpserver -1 -v on 127.0.0.1 (port 0: any free one) running dist/qpsmtpd with the work dir; killed at teardown. */
-export async function startTcpserver(t: Test, work: WorkDir, port = 0): Promise<Tcpserver> {
-  const tcpserver = requireProgram('tcpserver', 'ucspi-tcp');
-  const child: ChildProcess = spawn(tcpserver, ['-1', '-v', '-R', '-H', '-l', '0', '127.0.0.1', String(port), BINARY, ...work.args], {
-    env: cleanEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  t.teardown(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    }
-  });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const bound = await waitFor('tcpserver to print its port', () => {
-    if (child.exitCode !== null) throw new Error(`tcpserver exited with status ${child.exitCode}: ${err}`);
-    const m = /^(\d+)\n/.exec(out);
-    return m ? Number(m[1]) : undefined;
-  });
-  const ends = (): string[] => [...err.matchAll(/^tcpserver: end \d+ status (\d+)$/gm)].map((m) => m[1]!);
-  return {
-    port: bound,
-    log: () => err,
-    ended: (n) => waitFor(`${n} session(s) to end; tcpserver said:\n${err}`, () => ends().length >= n && ends()),
-  };
-}
+import { ME } from '../../helpers/e2e';
 
 /**
  * A client on a plain TCP socket that reads whole SMTP replies and can start
