@@ -25,6 +25,7 @@ import type { HookResult, Qp } from '../../src/plugin/api';
 import { Plugin } from '../../src/plugin/plugin';
 import { runChild } from '../../src/queue/child';
 import { DotStuffer } from '../../src/queue/dot-stuffer';
+import { errnoText, notQueued, spoolUnreadable } from '../../src/queue/failure';
 import { reusedChunks } from '../../src/queue/message-chunks';
 import { hookDeadline, secondsArgument } from '../../src/queue/timeouts';
 
@@ -37,14 +38,13 @@ const REPLIES = {
   noHeader: (): HookResult => [DENY, 'Mail unqueuable'],
   /** Exim's own error report: its code decides, its text is the reply. */
   refused: (code: number, text: string): HookResult => [code >= 500 ? DENY : DENYSOFT, text],
-  exitStatus: (status: number, said: string): HookResult => [
-    DENYSOFT,
-    `Unable to queue message: exim exited with status ${status}${said ? `: ${said}` : ''}`,
-  ],
-  killed: (signal: string): HookResult => [DENYSOFT, `Unable to queue message: exim was killed by ${signal}`],
-  cannotRun: (path: string, code: string): HookResult => [DENYSOFT, `Unable to queue message: cannot run ${path} (${code})`],
-  timedOut: (what: string): HookResult => [DENYSOFT, `Unable to queue message: exim ${what}`],
-  internal: (why: string): HookResult => [DENYSOFT, `Unable to queue message: ${why}`],
+  /** The rest are DENYSOFT "Unable to queue message (...)" (src/queue/failure.ts). */
+  exitStatus: (status: number, said: string): HookResult => notQueued(`exim exited with status ${status}${said ? `: ${said}` : ''}`),
+  killed: (signal: string): HookResult => notQueued(`exim was killed by ${signal}`),
+  cannotRun: (path: string, err: NodeJS.ErrnoException): HookResult => notQueued(`cannot run ${path}: ${errnoText(err)}`),
+  /** A wait ran out and Exim was killed: "did not exit within 30 s", "took no data within 30 s". */
+  timedOut: (what: string): HookResult => notQueued(`exim ${what}`),
+  spool: spoolUnreadable,
 };
 
 export default class EximBsmtp extends Plugin {
@@ -84,11 +84,11 @@ export default class EximBsmtp extends Plugin {
       });
     } catch (err) {
       this.log(LOGERROR, `reading the message failed: ${(err as Error).message}`);
-      return REPLIES.internal(`cannot read the message (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      return REPLIES.spool(err);
     }
     if (result.spawnError) {
       this.log(LOGERROR, `Could not execute ${this.eximPath}: ${result.spawnError.message}`);
-      return REPLIES.cannotRun(this.eximPath, result.spawnError.code ?? result.spawnError.message);
+      return REPLIES.cannotRun(this.eximPath, result.spawnError);
     }
     // Normally exim says nothing in BSMTP mode; whatever it says is worth a log line.
     for (const line of `${result.stdout}${result.stderr}`.split('\n')) if (line.trim()) this.log(LOGERROR, `exim: ${line}`);

@@ -14,19 +14,21 @@
 //   again, and the recipients that have the message get it again: a
 //   duplicate, but no loss), DENY when every refusal is permanent (a retry
 //   could only duplicate; the bounce names who got it and who did not).
-// A server that cannot be reached or fails is DECLINED with
-// "Unable to queue message (...)", so that a later queue plugin can try.
+// A server that cannot be reached or fails is DENYSOFT with
+// "Unable to queue message (<what went wrong>)" (src/queue/failure.ts).
 //
 // docs: docs/plugins/queue/lmtp.md
 
-import { DECLINED, DENY, LOGINFO, LOGWARN, OK } from '../../src/constants';
+import { DENY, LOGINFO, LOGWARN, OK } from '../../src/constants';
 import type { Transaction } from '../../src/message/transaction';
 import type { HookResult, Qp } from '../../src/plugin/api';
 import { Plugin } from '../../src/plugin/plugin';
-import { expectFinal, greet, isRefusal, quote, refusalCode, refusalLines, sendEnvelope, startData } from '../../src/queue/envelope';
+import { expectFinal, greet, isRefusal, quote, refusalCode, refusalLines, refusalResult, refusedAt, sendTransaction } from '../../src/queue/envelope';
+import { NextHopError, describeHop, type NextHop } from '../../src/queue/connection';
+import { notQueued, spoolUnreadable } from '../../src/queue/failure';
 import { reusedChunks } from '../../src/queue/message-chunks';
-import { NextHopError, SmtpClient, describeHop, type NextHop, type Reply } from '../../src/queue/smtp-client';
-import { DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, hookDeadline, secondsArgument, type Waits } from '../../src/queue/timeouts';
+import { SmtpClient, type Reply } from '../../src/queue/smtp-client';
+import { DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, hookDeadline, secondsArgument, type Limits } from '../../src/queue/timeouts';
 
 /** The LMTP port (RFC 2033 section 5 has none; 24 is the one assigned by IANA). */
 const DEFAULT_PORT = 24;
@@ -42,30 +44,23 @@ const REPLIES = {
   /** The last line of a mixed result: who has the message already. */
   mixed: (code: number, who: string) =>
     code === DENY ? `the message was delivered to the other recipients: ${who}` : `the message was delivered to the other recipients: ${who}; a retry delivers it to them again`,
-  /** DECLINED: the server could not be used. */
-  failed: (why: string) => `Unable to queue message (${why})`,
-  why: {
-    connect: (e: NextHopError) => `cannot connect to the LMTP server: ${e.detail}`,
-    refused: (e: NextHopError) => `the LMTP server refused the session at ${e.stage}: ${e.detail}`,
-    timeout: (e: NextHopError) => `timeout at ${e.stage}: ${e.detail}`,
-    closed: (e: NextHopError) => `the LMTP server closed the connection at ${e.stage}`,
-    protocol: (e: NextHopError) => `protocol error at ${e.stage}`,
-  } satisfies Record<NextHopError['kind'], (e: NextHopError) => string>,
-  /** The spooled message could not be read: our problem, not the server's. */
-  spool: 'cannot read the spooled message',
+  /** DENYSOFT: the server could not be used; the error says how (src/queue/connection.ts). */
+  failed: (err: NextHopError) => notQueued(err.message),
+  /** DENYSOFT: the spooled message could not be read, our problem, not the server's. */
+  spool: spoolUnreadable,
 } as const;
 
 export default class QueueLmtp extends Plugin {
   private hop: NextHop = { host: '', port: DEFAULT_PORT };
-  private waits: Waits = { connectMs: DEFAULT_CONNECT_TIMEOUT * 1000, replyMs: DEFAULT_TIMEOUT * 1000 };
+  private limits: Limits = { connectMs: DEFAULT_CONNECT_TIMEOUT * 1000, timeoutMs: DEFAULT_TIMEOUT * 1000 };
 
   register(_qp: Qp, where?: string, ...rest: string[]): void {
     if (!where) throw new Error('queue/lmtp needs the LMTP server: a socket path or host[:port]');
     this.hop = parseHop(where);
     for (let i = 0; i < rest.length; i++) {
       const word = rest[i]!;
-      if (word === 'timeout') this.waits.replyMs = secondsArgument('queue/lmtp', 'timeout', rest[++i]);
-      else if (word === 'connect_timeout') this.waits.connectMs = secondsArgument('queue/lmtp', 'connect_timeout', rest[++i]);
+      if (word === 'timeout') this.limits.timeoutMs = secondsArgument('queue/lmtp', 'timeout', rest[++i]);
+      else if (word === 'connect_timeout') this.limits.connectMs = secondsArgument('queue/lmtp', 'connect_timeout', rest[++i]);
       else if (word === 'loglevel') i++; // the core's own argument
       else throw new Error(`queue/lmtp: unknown argument "${word}"`);
     }
@@ -74,42 +69,30 @@ export default class QueueLmtp extends Plugin {
   async hook_queue(transaction: Transaction): Promise<HookResult> {
     const where = describeHop(this.hop);
     this.log(LOGINFO, `delivering to ${where}`);
+    const log = (line: string): void => this.log(LOGINFO, line);
     let client: SmtpClient | undefined;
     // The recipients whose mailbox has the message: a failure after the final dot must say so.
     const delivered: string[] = [];
     try {
-      client = await SmtpClient.connect(this.hop, { ...this.waits, deadline: hookDeadline(this.qp) });
+      client = await SmtpClient.connect(this.hop, { ...this.limits, deadline: hookDeadline(this.qp) });
       const extensions = await greet(client, 'LHLO', this.qp.config('me') ?? 'localhost');
 
       // Each distinct recipient once: LMTP would store a repeated RCPT twice.
       const recipients = [...new Set(transaction.recipients().map((r) => r.format()))];
-      const sender = transaction.sender()?.format() ?? '<>';
-      const { mail, rcpts } = await sendEnvelope(client, sender, recipients, extensions.has('PIPELINING'));
-      if (isRefusal(mail)) return await this.refused(client, [mail], `MAIL FROM:${sender}`);
-      if (rcpts.some(isRefusal)) {
-        rcpts.forEach((reply, i) => isRefusal(reply) && this.log(LOGINFO, `RCPT TO:${recipients[i]} refused: ${quote(reply)}`));
-        return await this.refused(client, rcpts.filter(isRefusal), 'RCPT TO');
-      }
-      const dataRefusal = await startData(client);
-      if (dataRefusal) return await this.refused(client, [dataRefusal], 'DATA');
-
-      const early = await client.sendMessage(reusedChunks(transaction));
-      if (early) {
-        client.close();
-        if (!isRefusal(early)) throw new NextHopError('protocol', 'message', `reply before the end of the message: ${quote(early)}`);
-        return this.refusal([early], 'message');
-      }
+      const envelope = { sender: transaction.sender()?.format() ?? '<>', recipients, pipelining: extensions.has('PIPELINING') };
+      const refusal = await sendTransaction(client, envelope, reusedChunks(transaction), log);
+      if (refusal) return refusalResult(refusal, REPLIES.untold);
       // RFC 2033 section 4.2: one reply per accepted recipient, in RCPT order.
       const refusals: Reply[] = [];
       for (const recipient of recipients) {
-        const reply = expectFinal(await client.read('end of message'), 'end of message');
+        const reply = expectFinal(client, await client.read('end of message'), 'end of message');
         this.log(LOGINFO, `${recipient}: ${quote(reply)}`);
         if (isRefusal(reply)) refusals.push(reply);
         else delivered.push(recipient);
       }
+      if (delivered.length === 0) return refusalResult(await refusedAt(client, 'end of message', refusals, log), REPLIES.untold);
       await client.quit();
       if (refusals.length === 0) return [OK, REPLIES.delivered(delivered.length)];
-      if (delivered.length === 0) return this.refusal(refusals, 'end of message');
       const code = refusalCode(refusals);
       this.log(LOGWARN, `delivered to ${delivered.join(', ')}; refused for ${refusals.length} recipient(s)`);
       return [code, ...refusalLines(refusals, REPLIES.untold), REPLIES.mixed(code, named(delivered))];
@@ -118,23 +101,11 @@ export default class QueueLmtp extends Plugin {
       if (delivered.length > 0) this.log(LOGWARN, `already delivered to ${delivered.join(', ')}: a retry delivers it to them again`);
       if (err instanceof NextHopError) {
         this.log(LOGWARN, `${where}: ${err.kind} at ${err.stage}: ${err.detail}`);
-        return [DECLINED, REPLIES.failed(REPLIES.why[err.kind](err))];
+        return REPLIES.failed(err);
       }
       this.log(LOGWARN, `${where}: gave up on a local error: ${(err as Error).message}`);
-      return [DECLINED, REPLIES.failed(REPLIES.spool)];
+      return REPLIES.spool(err);
     }
-  }
-
-  /** Ends the session politely, then passes the refusal back. */
-  private async refused(client: SmtpClient, replies: Reply[], stage: string): Promise<HookResult> {
-    await client.quit();
-    return this.refusal(replies, stage);
-  }
-
-  /** The server's refusal as our result: DENYSOFT when any of it is temporary, else DENY; its text, line by line. */
-  private refusal(replies: Reply[], stage: string): HookResult {
-    this.log(LOGINFO, `refused at ${stage}: ${replies.map(quote).join(' / ')}`);
-    return [refusalCode(replies), ...refusalLines(replies, REPLIES.untold)];
   }
 }
 

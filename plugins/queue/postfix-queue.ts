@@ -18,10 +18,11 @@ import { DENY, DENYSOFT, LOGDEBUG, LOGERROR, LOGINFO, LOGWARN, OK } from '../../
 import type { Transaction } from '../../src/message/transaction';
 import type { HookResult, Qp } from '../../src/plugin/api';
 import { Plugin } from '../../src/plugin/plugin';
-import { NextHopError, StreamConnection, errorText, type ConnectTarget } from '../../src/queue/connection';
+import { Connection, NextHopError, type NextHop } from '../../src/queue/connection';
+import { notQueued, spoolUnreadable } from '../../src/queue/failure';
 import { reusedChunks } from '../../src/queue/message-chunks';
 import { CLEANUP_FLAGS, explainStatus, injectMessage } from '../../src/queue/postfix-cleanup';
-import { hookDeadline, secondsArgument } from '../../src/queue/timeouts';
+import { hookDeadline, timeoutArgument } from '../../src/queue/timeouts';
 
 const DEFAULT_SOCKET = '/var/spool/postfix/public/cleanup';
 const DEFAULT_TIMEOUT = 30;
@@ -31,11 +32,14 @@ const REPLIES = {
   queued: (messageId: string, queueId: string): HookResult => [OK, `Queued! ${messageId} (Queue-Id: ${queueId})`],
   /** cleanup's verdict: its reason when it gave one, else the text of the status. */
   refused: (temporary: boolean, text: string): HookResult => [temporary ? DENYSOFT : DENY, text],
-  unknownStatus: (status: number, reason: string): HookResult => [
-    DENYSOFT,
-    `Unable to queue message (cleanup status ${status}${reason ? `: ${reason}` : ''})`,
-  ],
-  failed: (why: string): HookResult => [DENYSOFT, `Unable to queue message: ${why}`],
+  /** The rest are DENYSOFT "Unable to queue message (...)" (src/queue/failure.ts). */
+  unknownStatus: (status: number, reason: string): HookResult => notQueued(`cleanup status ${status}${reason ? `: ${reason}` : ''}`),
+  noSocket: (): HookResult => notQueued('no cleanup socket configured'),
+  /** No socket took the connection: each one's failure. */
+  noConnection: (errors: NextHopError[]): HookResult => notQueued(errors.map((e) => e.message).join('; ')),
+  /** Talking to cleanup failed; the error says how (src/queue/connection.ts). */
+  failed: (err: NextHopError): HookResult => notQueued(err.message),
+  spool: spoolUnreadable,
 };
 
 export default class PostfixQueue extends Plugin {
@@ -45,12 +49,11 @@ export default class PostfixQueue extends Plugin {
   private fromEnvironment: string | undefined;
 
   register(_qp: Qp, ...args: string[]): void {
-    const rest = [...args];
+    const { timeoutMs, rest } = timeoutArgument('queue/postfix-queue', args);
+    this.timeoutMs = timeoutMs ?? this.timeoutMs;
     if (rest[0]?.startsWith('/')) this.socket = rest.shift()!;
-    for (let i = 0; i < rest.length; i++) {
-      const arg = rest[i]!;
-      if (arg === 'timeout') this.timeoutMs = secondsArgument('queue/postfix-queue', 'timeout', rest[++i]);
-      else if (CLEANUP_FLAGS[arg] !== undefined) this.flags |= CLEANUP_FLAGS[arg];
+    for (const arg of rest) {
+      if (CLEANUP_FLAGS[arg] !== undefined) this.flags |= CLEANUP_FLAGS[arg];
       else this.log(LOGWARN, `Ignoring unknown cleanup flag ${arg}`);
     }
     this.fromEnvironment = process.env.POSTFIXQUEUE || undefined;
@@ -58,18 +61,14 @@ export default class PostfixQueue extends Plugin {
 
   async hook_queue(transaction: Transaction): Promise<HookResult> {
     const limits = { timeoutMs: this.timeoutMs, deadline: hookDeadline(this.qp) };
-    const failures: string[] = [];
-    let connection: StreamConnection | undefined;
-    for (const target of this.sockets()) {
-      try {
-        connection = await StreamConnection.open(target, limits);
-        break;
-      } catch (err) {
-        this.log(LOGWARN, (err as Error).message);
-        failures.push((err as Error).message);
-      }
-    }
-    if (!connection) return REPLIES.failed(failures.join('; ') || 'no cleanup socket configured');
+    const failures: NextHopError[] = [];
+    const sockets = this.sockets();
+    if (sockets.length === 0) return REPLIES.noSocket();
+    const connection = await Connection.openFirst(sockets, limits, (err) => {
+      this.log(LOGWARN, err.message);
+      failures.push(err);
+    });
+    if (!connection) return REPLIES.noConnection(failures);
     this.log(LOGDEBUG, `queue flags ${this.flags}, cleanup at ${connection.name}`);
     let result;
     try {
@@ -84,7 +83,7 @@ export default class PostfixQueue extends Plugin {
       );
     } catch (err) {
       this.log(LOGERROR, (err as Error).message);
-      return REPLIES.failed(err instanceof NextHopError ? err.message : `cannot read the message (${errorText(err)})`);
+      return err instanceof NextHopError ? REPLIES.failed(err) : REPLIES.spool(err);
     } finally {
       connection.close();
     }
@@ -100,10 +99,10 @@ export default class PostfixQueue extends Plugin {
   }
 
   /** POSTFIXQUEUE, else config cleanup_sockets, else the argument (or the default). */
-  private sockets(): ConnectTarget[] {
+  private sockets(): NextHop[] {
     const names = this.fromEnvironment ? [this.fromEnvironment] : this.qp.config('cleanup_sockets', 'list');
     const list = names.length > 0 ? names : [this.socket];
-    const targets: ConnectTarget[] = [];
+    const targets: NextHop[] = [];
     for (const name of list) {
       const target = parseSocket(name.trim());
       if (target) targets.push(target);
@@ -114,7 +113,7 @@ export default class PostfixQueue extends Plugin {
 }
 
 /** "/path" or "host:port" (as Qpsmtpd::Postfix takes them). */
-function parseSocket(text: string): ConnectTarget | undefined {
+function parseSocket(text: string): NextHop | undefined {
   if (text.startsWith('/')) return { path: text };
   const hostPort = /^(.+):(\d+)$/.exec(text);
   if (hostPort) return { host: hostPort[1]!.replace(/^\[(.*)\]$/, '$1'), port: Number(hostPort[2]) };

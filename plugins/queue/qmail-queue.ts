@@ -19,8 +19,9 @@ import type { Transaction } from '../../src/message/transaction';
 import type { HookResult, Qp } from '../../src/plugin/api';
 import { Plugin } from '../../src/plugin/plugin';
 import { runChild } from '../../src/queue/child';
+import { errnoText, notQueued, spoolUnreadable } from '../../src/queue/failure';
 import { reusedChunks } from '../../src/queue/message-chunks';
-import { hookDeadline, secondsArgument } from '../../src/queue/timeouts';
+import { hookDeadline, timeoutArgument } from '../../src/queue/timeouts';
 
 const DEFAULT_TIMEOUT = 30;
 
@@ -51,18 +52,24 @@ const EXIT_MEANINGS: Readonly<Record<number, string>> = {
 /** "Exit codes between 11 and 40 indicate permanent errors. All others indicate temporary errors." */
 const isPermanent = (code: number): boolean => code >= 11 && code <= 40;
 
-/** Every reply this plugin gives, in one place. */
+/**
+ * Every reply this plugin gives, in one place: "Unable to queue message
+ * (...)" (src/queue/failure.ts), DENY only for the exit statuses
+ * qmail-queue(8) calls permanent, else DENYSOFT.
+ */
 const REPLIES = {
   queued: (pid: number, messageId: string): HookResult => [OK, `Queued! ${Math.floor(Date.now() / 1000)} qp ${pid} ${messageId}`],
-  exit: (code: number): HookResult => [
-    isPermanent(code) ? DENY : DENYSOFT,
-    `Unable to queue message (${code}): ${EXIT_MEANINGS[code] ?? (isPermanent(code) ? 'permanent problem' : 'temporary problem')}`,
-  ],
-  killed: (signal: string): HookResult => [DENYSOFT, `Unable to queue message: qmail-queue was killed by ${signal}`],
-  cannotRun: (path: string, code: string): HookResult => [DENYSOFT, `Unable to queue message: cannot run ${path} (${code})`],
-  unread: (): HookResult => [DENYSOFT, 'Unable to queue message: qmail-queue exited 0 without reading all of its input'],
-  timedOut: (what: string): HookResult => [DENYSOFT, `Unable to queue message: qmail-queue ${what}`],
-  internal: (why: string): HookResult => [DENYSOFT, `Unable to queue message: ${why}`],
+  exit: (code: number): HookResult =>
+    notQueued(
+      `qmail-queue exited with status ${code}: ${EXIT_MEANINGS[code] ?? (isPermanent(code) ? 'permanent problem' : 'temporary problem')}`,
+      isPermanent(code) ? DENY : DENYSOFT,
+    ),
+  killed: (signal: string): HookResult => notQueued(`qmail-queue was killed by ${signal}`),
+  cannotRun: (path: string, err: NodeJS.ErrnoException): HookResult => notQueued(`cannot run ${path}: ${errnoText(err)}`),
+  unread: (): HookResult => notQueued('qmail-queue exited with status 0 without reading all of its input'),
+  /** A wait ran out and the program was killed: "did not exit within 30 s", "took no data within 30 s". */
+  timedOut: (what: string): HookResult => notQueued(`qmail-queue ${what}`),
+  spool: spoolUnreadable,
 };
 
 export default class QmailQueue extends Plugin {
@@ -70,11 +77,8 @@ export default class QmailQueue extends Plugin {
   private timeoutMs = DEFAULT_TIMEOUT * 1000;
 
   register(_qp: Qp, ...args: string[]): void {
-    const positional: string[] = [];
-    for (let i = 0; i < args.length; i++) {
-      if (args[i] === 'timeout') this.timeoutMs = secondsArgument('queue/qmail-queue', 'timeout', args[++i]);
-      else positional.push(args[i]!);
-    }
+    const { timeoutMs, rest: positional } = timeoutArgument('queue/qmail-queue', args);
+    this.timeoutMs = timeoutMs ?? this.timeoutMs;
     if (positional.length > 1) this.log(LOGWARN, 'WARNING: Ignoring additional arguments.');
     this.program = positional[0] || `${process.env.QMAIL || '/var/qmail'}/bin/qmail-queue`;
     if (process.env.QMAILQUEUE) this.program = process.env.QMAILQUEUE;
@@ -100,12 +104,12 @@ export default class QmailQueue extends Plugin {
       });
     } catch (err) {
       this.log(LOGERROR, `reading the message failed: ${(err as Error).message}`);
-      return REPLIES.internal(`cannot read the message (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      return REPLIES.spool(err);
     }
     if (result.stderr.trim()) this.log(LOGWARN, `${this.program} said: ${result.stderr.trim()}`);
     if (result.spawnError) {
       this.log(LOGERROR, `cannot run ${this.program}: ${result.spawnError.message}`);
-      return REPLIES.cannotRun(this.program, result.spawnError.code ?? result.spawnError.message);
+      return REPLIES.cannotRun(this.program, result.spawnError);
     }
     if (result.timedOut) {
       this.log(LOGERROR, `${this.program} ${result.timedOut}; killed`);

@@ -14,7 +14,8 @@
 // envelope's. The message is streamed, never held in memory: its netstring
 // starts with its length, which comes from the transaction (see
 // src/queue/message-size.ts) and is checked against the bytes really sent.
-// The server's K/Z/D answer becomes OK/DENYSOFT/DENY with its text.
+// The server's K/Z/D answer becomes OK/DENYSOFT/DENY with its text; any
+// other failure is DENYSOFT "Unable to queue message (<what went wrong>)".
 //
 // docs: docs/plugins/queue/qmqp-forward.md
 
@@ -22,10 +23,11 @@ import { DENY, DENYSOFT, LOGERROR, LOGINFO, LOGWARN, OK } from '../../src/consta
 import type { Transaction } from '../../src/message/transaction';
 import type { HookResult, Qp } from '../../src/plugin/api';
 import { Plugin } from '../../src/plugin/plugin';
-import { NextHopError, StreamConnection, describeTarget, errorText, type ConnectTarget } from '../../src/queue/connection';
+import { Connection, NextHopError, type NextHop } from '../../src/queue/connection';
+import { notQueued, spoolUnreadable } from '../../src/queue/failure';
 import { MessageSizeError, sizedMessage } from '../../src/queue/message-size';
-import { hookDeadline, secondsArgument } from '../../src/queue/timeouts';
 import { netstring, netstringLength, netstringPrefix, parseNetstring } from '../../src/queue/netstring';
+import { hookDeadline, timeoutArgument } from '../../src/queue/timeouts';
 
 const DEFAULT_PORT = 628;
 const DEFAULT_TIMEOUT = 30;
@@ -37,22 +39,25 @@ const REPLIES = {
   accepted: (text: string): HookResult => [OK, `Queued! ${text}`],
   deferred: (text: string): HookResult => [DENYSOFT, `Deferred: ${text}`],
   denied: (text: string): HookResult => [DENY, `Denied: ${text}`],
-  noServer: (): HookResult => [DENYSOFT, 'Unable to queue message: no QMQP server configured'],
-  failed: (why: string): HookResult => [DENYSOFT, `Unable to queue message: ${why}`],
-  protocolError: (server: string, why: string): HookResult => [DENYSOFT, `Unable to queue message: protocol error from ${server}: ${why}`],
-  internal: (why: string): HookResult => [DENYSOFT, `Unable to queue message: ${why}`],
+  /** The rest are DENYSOFT "Unable to queue message (...)" (src/queue/failure.ts). */
+  noServer: (): HookResult => notQueued('no QMQP server configured'),
+  /** Connecting, sending or reading failed; the error says how (src/queue/connection.ts). */
+  failed: (err: NextHopError): HookResult => notQueued(err.message),
+  /** No server took the connection: each one's failure. */
+  noConnection: (errors: NextHopError[]): HookResult => notQueued(errors.map((e) => e.message).join('; ')),
+  /** The spooled message was not the length announced (a bug: the packet is cut short). */
+  internal: (why: string): HookResult => notQueued(why),
+  /** The spooled message could not be read. */
+  spool: spoolUnreadable,
 };
 
 export default class QmqpForward extends Plugin {
-  private servers: ConnectTarget[] = [];
+  private servers: NextHop[] = [];
   private timeoutMs = DEFAULT_TIMEOUT * 1000;
 
   register(_qp: Qp, ...args: string[]): void {
-    const positional: string[] = [];
-    for (let i = 0; i < args.length; i++) {
-      if (args[i] === 'timeout') this.timeoutMs = secondsArgument('queue/qmqp-forward', 'timeout', args[++i]);
-      else positional.push(args[i]!);
-    }
+    const { timeoutMs, rest: positional } = timeoutArgument('queue/qmqp-forward', args);
+    this.timeoutMs = timeoutMs ?? this.timeoutMs;
     if (positional.length > 2) this.log(LOGWARN, 'WARNING: Ignoring additional arguments.');
     const [server, port] = positional;
     if (server === undefined) return; // config qmqpservers, read when a message comes
@@ -69,20 +74,14 @@ export default class QmqpForward extends Plugin {
     }
     // As qmail-qmqpc: the next server is tried only when a connection fails;
     // once one is connected, its answer (or failure) is final.
-    const refused: string[] = [];
+    const refused: NextHopError[] = [];
     const limits = { timeoutMs: this.timeoutMs, deadline: hookDeadline(this.qp) };
-    let connection: StreamConnection | undefined;
-    for (const server of servers) {
-      try {
-        this.log(LOGINFO, `forwarding to ${describeTarget(server)}`);
-        connection = await StreamConnection.open(server, limits);
-        break;
-      } catch (err) {
-        this.log(LOGWARN, (err as Error).message);
-        refused.push((err as Error).message);
-      }
-    }
-    if (!connection) return REPLIES.failed(refused.join('; '));
+    const connection = await Connection.openFirst(servers, limits, (err) => {
+      this.log(LOGWARN, err.message);
+      refused.push(err);
+    });
+    if (!connection) return REPLIES.noConnection(refused);
+    this.log(LOGINFO, `forwarding to ${connection.name}`);
     try {
       return await this.send(connection, transaction);
     } finally {
@@ -90,7 +89,11 @@ export default class QmqpForward extends Plugin {
     }
   }
 
-  private async send(connection: StreamConnection, transaction: Transaction): Promise<HookResult> {
+  /**
+   * The packet, then the answer. Stages in the texts: message (the
+   * message's netstring), envelope, end of message (the answer).
+   */
+  private async send(connection: Connection, transaction: Transaction): Promise<HookResult> {
     const envelope = Buffer.concat([
       netstring(transaction.sender()?.address() ?? ''),
       ...transaction.recipients().map((r) => netstring(r.address())),
@@ -98,30 +101,29 @@ export default class QmqpForward extends Plugin {
     const message = sizedMessage(transaction);
     const packetLength = netstringLength(message.size) + envelope.length;
     try {
-      await connection.write(Buffer.concat([netstringPrefix(packetLength), netstringPrefix(message.size)]), 'sending the message');
-      for await (const chunk of message.chunks) await connection.write(chunk, 'sending the message');
-      await connection.write(Buffer.concat([Buffer.from(','), envelope, Buffer.from(',')]), 'sending the envelope');
+      // A server may answer before it read everything (Postfix refuses an
+      // unauthorized client at once): write() then says so, and that answer counts.
+      if (await connection.write(Buffer.concat([netstringPrefix(packetLength), netstringPrefix(message.size)]), 'message')) {
+        let open = true;
+        for await (const chunk of message.chunks) if (!(open = await connection.write(chunk, 'message'))) break;
+        if (open) await connection.write(Buffer.concat([Buffer.from(','), envelope, Buffer.from(',')]), 'envelope');
+      }
+      const answer = await connection.read('end of message', (data) => {
+        const parsed = parseNetstring(data, MAX_ANSWER);
+        if ('error' in parsed) throw new NextHopError('protocol', connection.name, 'end of message', parsed.error);
+        return 'value' in parsed ? parsed.value : undefined;
+      });
+      return this.answer(connection.name, answer);
     } catch (err) {
       if (err instanceof MessageSizeError) {
         // The packet is cut short: the server sees a broken netstring and queues nothing.
         this.log(LOGERROR, err.message);
         return REPLIES.internal(err.message);
       }
-      // A server may answer before it read everything (Postfix refuses an
-      // unauthorized client at once): that answer counts, read below.
-      if (connection.received().length === 0) return this.failure(err);
+      this.log(LOGWARN, (err as Error).message);
+      if (err instanceof NextHopError) return REPLIES.failed(err);
+      return REPLIES.spool(err);
     }
-    let answer: Buffer;
-    try {
-      answer = await connection.read('waiting for the answer', (data) => {
-        const parsed = parseNetstring(data, MAX_ANSWER);
-        if ('error' in parsed) throw new NextHopError('protocol', `protocol error from ${connection.name}: ${parsed.error}`);
-        return 'value' in parsed ? parsed.value : undefined;
-      });
-    } catch (err) {
-      return this.failure(err);
-    }
-    return this.answer(connection.name, answer);
   }
 
   /** K, Z or D and the server's text. */
@@ -132,17 +134,11 @@ export default class QmqpForward extends Plugin {
     if (kind === 'K') return REPLIES.accepted(text);
     if (kind === 'Z') return REPLIES.deferred(text);
     if (kind === 'D') return REPLIES.denied(text);
-    return REPLIES.protocolError(server, `the answer ${JSON.stringify(printable(answer))} is not K, Z or D`);
+    return REPLIES.failed(new NextHopError('protocol', server, 'end of message', `the answer ${JSON.stringify(printable(answer))} is not K, Z or D`));
   }
 
-  private failure(err: unknown): HookResult {
-    this.log(LOGWARN, err instanceof Error ? err.message : String(err));
-    if (err instanceof NextHopError) return REPLIES.failed(err.message);
-    return REPLIES.internal(errorText(err));
-  }
-
-  private configuredServers(): ConnectTarget[] {
-    const servers: ConnectTarget[] = [];
+  private configuredServers(): NextHop[] {
+    const servers: NextHop[] = [];
     for (const line of this.qp.config('qmqpservers', 'list')) {
       const target = parseServer(line.trim());
       if (target) servers.push(target);
@@ -163,7 +159,7 @@ function isIPv6(text: string): boolean {
 }
 
 /** A qmqpservers line: "host", "host:port", "[v6]:port" or a bare IPv6 address. */
-function parseServer(line: string): ConnectTarget | undefined {
+function parseServer(line: string): NextHop | undefined {
   const hostPort = /^([.\w-]+)(?::(\d+))?$/.exec(line) ?? /^\[([^\]]+)\](?::(\d+))?$/.exec(line);
   if (hostPort) return { host: hostPort[1]!, port: hostPort[2] ? Number(hostPort[2]) : DEFAULT_PORT };
   if (isIPv6(line)) return { host: line, port: DEFAULT_PORT };

@@ -10,20 +10,23 @@
 // sent: qpsmtpd has one reply for the whole message, and a partial relay
 // would lose mail for the refused recipients without a word. The far side's
 // refusals are passed back (any 4xx: DENYSOFT, else DENY, with its text);
-// a next hop that cannot be reached or fails is DECLINED with
-// "Unable to queue message (...)", as in qpsmtpd, so that a later queue
-// plugin can still take the message (451 otherwise).
+// a next hop that cannot be reached or fails is DENYSOFT with
+// "Unable to queue message (<what went wrong>)" (src/queue/failure.ts):
+// qpsmtpd declined there, which let a later queue plugin take the message
+// without a word about the failure.
 //
 // docs: docs/plugins/queue/smtp-forward.md
 
-import { DECLINED, LOGINFO, LOGWARN, OK } from '../../src/constants';
+import { LOGINFO, LOGWARN, OK } from '../../src/constants';
 import type { Transaction } from '../../src/message/transaction';
 import type { HookResult, Qp } from '../../src/plugin/api';
 import { Plugin } from '../../src/plugin/plugin';
-import { expectFinal, greet, helloAgain, isRefusal, quote, refusalCode, refusalLines, sendEnvelope, startData, type Extensions } from '../../src/queue/envelope';
+import { expectFinal, greet, helloAgain, isRefusal, quote, refusalResult, refusedAt, sendTransaction, type Extensions } from '../../src/queue/envelope';
+import { NextHopError, describeHop, type NextHop } from '../../src/queue/connection';
+import { notQueued, spoolUnreadable } from '../../src/queue/failure';
 import { reusedChunks } from '../../src/queue/message-chunks';
-import { NextHopError, SmtpClient, describeHop, type NextHop, type Reply } from '../../src/queue/smtp-client';
-import { DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, hookDeadline, secondsArgument, type Waits } from '../../src/queue/timeouts';
+import { SmtpClient, type Reply } from '../../src/queue/smtp-client';
+import { DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, hookDeadline, secondsArgument, type Limits } from '../../src/queue/timeouts';
 
 /** Every text this plugin puts in a reply, and when. */
 const REPLIES = {
@@ -31,20 +34,14 @@ const REPLIES = {
   queued: (id: string) => `queued as ${id}`,
   /** DENY/DENYSOFT: the far side's own words; a reply without text gets this. */
   untold: (reply: Reply) => `refused by the next hop (${reply.code})`,
-  /** DECLINED: the next hop could not be used. */
-  failed: (why: string) => `Unable to queue message (${why})`,
-  why: {
-    connect: (e: NextHopError) => `cannot connect to the next hop: ${e.detail}`,
-    refused: (e: NextHopError) => `the next hop refused the session at ${e.stage}: ${e.detail}`,
-    timeout: (e: NextHopError) => `timeout at ${e.stage}: ${e.detail}`,
-    closed: (e: NextHopError) => `the next hop closed the connection at ${e.stage}`,
-    protocol: (e: NextHopError) => `protocol error at ${e.stage}`,
-  } satisfies Record<NextHopError['kind'], (e: NextHopError) => string>,
-  /** qpsmtpd's texts for the xclient flag. */
+  /** DENYSOFT: the next hop could not be used; the error says how (src/queue/connection.ts). */
+  failed: (err: NextHopError) => notQueued(err.message),
+  /** DENYSOFT with qpsmtpd's texts for the xclient flag: XCLIENT not offered, or refused. */
+  xclient: (err: XclientError) => notQueued(err.message),
   noXclient: 'Server does not advertise XCLIENT support',
   xclientFailed: (reply: Reply) => `XCLIENT failed: ${quote(reply)}`,
-  /** The spooled message could not be read: our problem, not the next hop's. */
-  spool: 'cannot read the spooled message',
+  /** DENYSOFT: the spooled message could not be read, our problem, not the next hop's. */
+  spool: spoolUnreadable,
 } as const;
 
 /** Longest XCLIENT command line qpsmtpd builds (attributes beyond it go in another XCLIENT). */
@@ -55,7 +52,7 @@ class XclientError extends Error {}
 export default class QueueSmtpForward extends Plugin {
   private hop: NextHop = { host: '', port: 25 };
   private xclient = false;
-  private waits: Waits = { connectMs: DEFAULT_CONNECT_TIMEOUT * 1000, replyMs: DEFAULT_TIMEOUT * 1000 };
+  private limits: Limits = { connectMs: DEFAULT_CONNECT_TIMEOUT * 1000, timeoutMs: DEFAULT_TIMEOUT * 1000 };
 
   register(_qp: Qp, ...args: string[]): void {
     const [host, ...rest] = args;
@@ -72,8 +69,8 @@ export default class QueueSmtpForward extends Plugin {
     for (let i = 0; i < rest.length; i++) {
       const flag = rest[i]!.toLowerCase();
       if (flag === 'xclient') this.xclient = true;
-      else if (flag === 'timeout') this.waits.replyMs = secondsArgument('smtp-forward', 'timeout', rest[++i]);
-      else if (flag === 'connect_timeout') this.waits.connectMs = secondsArgument('smtp-forward', 'connect_timeout', rest[++i]);
+      else if (flag === 'timeout') this.limits.timeoutMs = secondsArgument('smtp-forward', 'timeout', rest[++i]);
+      else if (flag === 'connect_timeout') this.limits.connectMs = secondsArgument('smtp-forward', 'connect_timeout', rest[++i]);
       else if (flag === 'loglevel') i++; // the core's own argument
       else if (!/^\w+$/.test(flag)) this.log(LOGWARN, 'WARNING: Rejecting invalid flag');
       else this.log(LOGWARN, `WARNING: Unknown flag ${flag}`);
@@ -83,36 +80,24 @@ export default class QueueSmtpForward extends Plugin {
   async hook_queue(transaction: Transaction): Promise<HookResult> {
     const where = describeHop(this.hop);
     this.log(LOGINFO, `forwarding to ${where}`);
+    const log = (line: string): void => this.log(LOGINFO, line);
     let client: SmtpClient | undefined;
     try {
-      client = await SmtpClient.connect(this.hop, { ...this.waits, deadline: hookDeadline(this.qp) });
+      client = await SmtpClient.connect(this.hop, { ...this.limits, deadline: hookDeadline(this.qp) });
       const me = this.qp.config('me') ?? 'localhost';
       let extensions = await greet(client, 'EHLO', me);
       if (this.xclient) extensions = await this.sendXclient(client, extensions);
 
       // Each distinct recipient once: the far side would deliver a repeated RCPT twice or drop it anyway.
-      const recipients = [...new Set(transaction.recipients().map((r) => r.format()))];
-      const sender = transaction.sender()?.format() ?? '<>';
-      const { mail, rcpts } = await sendEnvelope(client, sender, recipients, extensions.has('PIPELINING'));
-      if (isRefusal(mail)) return await this.refused(client, [mail], `MAIL FROM:${sender}`);
-      const refusedRcpts = rcpts.filter(isRefusal);
-      if (refusedRcpts.length > 0) {
-        rcpts.forEach((reply, i) => isRefusal(reply) && this.log(LOGINFO, `RCPT TO:${recipients[i]} refused: ${quote(reply)}`));
-        this.log(LOGINFO, `${refusedRcpts.length} of ${recipients.length} recipients refused: nothing sent`);
-        return await this.refused(client, refusedRcpts, 'RCPT TO');
-      }
-      const dataRefusal = await startData(client);
-      if (dataRefusal) return await this.refused(client, [dataRefusal], 'DATA');
-
-      const early = await client.sendMessage(reusedChunks(transaction));
-      if (early) {
-        // The far side answered before the final dot: a refusal (and nothing was delivered), or nonsense.
-        client.close();
-        if (!isRefusal(early)) throw new NextHopError('protocol', 'message', `reply before the end of the message: ${quote(early)}`);
-        return this.refusal([early], 'message');
-      }
-      const final = expectFinal(await client.read('end of message'), 'end of message');
-      if (isRefusal(final)) return await this.refused(client, [final], 'end of message');
+      const envelope = {
+        sender: transaction.sender()?.format() ?? '<>',
+        recipients: [...new Set(transaction.recipients().map((r) => r.format()))],
+        pipelining: extensions.has('PIPELINING'),
+      };
+      const refusal = await sendTransaction(client, envelope, reusedChunks(transaction), log);
+      if (refusal) return refusalResult(refusal, REPLIES.untold);
+      const final = expectFinal(client, await client.read('end of message'), 'end of message');
+      if (isRefusal(final)) return refusalResult(await refusedAt(client, 'end of message', [final], log), REPLIES.untold);
       // The message is the far side's now: a failing QUIT changes nothing (qpsmtpd declined here, and the client sent it again).
       await client.quit();
       this.log(LOGINFO, `finished queueing: ${quote(final)}`);
@@ -122,27 +107,15 @@ export default class QueueSmtpForward extends Plugin {
       client?.close();
       if (err instanceof NextHopError) {
         this.log(LOGWARN, `${where}: ${err.kind} at ${err.stage}: ${err.detail}`);
-        return [DECLINED, REPLIES.failed(REPLIES.why[err.kind](err))];
+        return REPLIES.failed(err);
       }
       if (err instanceof XclientError) {
         this.log(LOGWARN, `${where}: ${err.message}`);
-        return [DECLINED, REPLIES.failed(err.message)];
+        return REPLIES.xclient(err);
       }
       this.log(LOGWARN, `${where}: gave up on a local error: ${(err as Error).message}`);
-      return [DECLINED, REPLIES.failed(REPLIES.spool)];
+      return REPLIES.spool(err);
     }
-  }
-
-  /** Ends the session politely, then passes the refusal back. */
-  private async refused(client: SmtpClient, replies: Reply[], stage: string): Promise<HookResult> {
-    await client.quit();
-    return this.refusal(replies, stage);
-  }
-
-  /** The far side's refusal as our result: DENYSOFT when any of it is temporary, else DENY; its text, line by line. */
-  private refusal(replies: Reply[], stage: string): HookResult {
-    this.log(LOGINFO, `refused at ${stage}: ${replies.map(quote).join(' / ')}`);
-    return [refusalCode(replies), ...refusalLines(replies, REPLIES.untold)];
   }
 
   /**

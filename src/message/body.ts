@@ -37,12 +37,13 @@ export class BodyStore {
     return this.fd !== undefined;
   }
 
+  /** Appends bytes. `data` is not kept: the caller may reuse its buffer (the receiver does). */
   write(data: Buffer): void {
     if (data.length === 0) return;
     if (this.fd !== undefined) {
       writeAll(this.fd, data, this.size);
     } else {
-      this.chunks.push(data);
+      this.chunks.push(Buffer.from(data));
       this.joined = undefined;
     }
     this.size += data.length;

@@ -17,7 +17,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
-import { DEADLINE_TEXT, seconds, waitLimit, type Limits } from './limits';
+import { Waiter, lateText, waitLimit, type Limits } from './timeouts';
 
 /** Output kept from each file, for logs and replies. */
 const MAX_OUTPUT = 64 * 1024;
@@ -47,7 +47,7 @@ export interface ChildResult {
   spawnError?: NodeJS.ErrnoException;
   /** Set when not all input was written: the child closed fd 0 or fd 1 early ("fd 0 closed before all was written"). */
   inputError?: string;
-  /** The child was killed because a wait ran out; says which one. */
+  /** The child was killed because a wait ran out; says which one ("did not exit within 30 s"). */
   timedOut?: string;
   stdout: string;
   stderr: string;
@@ -107,7 +107,7 @@ class Run {
   timedOut: string | undefined;
   private exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private spawnError: NodeJS.ErrnoException | undefined;
-  private wake: (() => void) | undefined;
+  private readonly waiter = new Waiter();
 
   constructor(
     private readonly child: ChildProcess,
@@ -156,7 +156,7 @@ class Run {
         written = true;
         this.notify();
       });
-      if (!(await this.until(() => written || failed !== undefined || this.exited !== undefined, `writing the message to it`))) return;
+      if (!(await this.until(() => written || failed !== undefined || this.exited !== undefined, 'took no data'))) return;
       if (failed) return note();
     }
     // Everything was written: a child that exits now (exim after QUIT) read it all.
@@ -166,7 +166,7 @@ class Run {
 
   /** Waits for the exit (killing the child when that takes too long). */
   async exit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    if (!this.exited) await this.until(() => this.exited !== undefined, 'waiting for it to finish');
+    if (!this.exited) await this.until(() => this.exited !== undefined, 'did not exit');
     while (!this.exited) await this.sleep();
     return this.exited;
   }
@@ -175,36 +175,20 @@ class Run {
    * Waits until done() or the time limit; on the limit the child is killed
    * and false returned.
    */
-  private async until(done: () => boolean, what: string): Promise<boolean> {
-    const wait = waitLimit(this.limits);
-    let late = false;
-    const timer = setTimeout(() => {
-      late = true;
-      this.notify();
-    }, wait.ms);
-    try {
-      while (!done()) {
-        if (late) {
-          this.timedOut ??= `${wait.byDeadline ? DEADLINE_TEXT : `timed out after ${seconds(this.limits.timeoutMs)}`} ${what}`;
-          this.child.kill('SIGKILL');
-          return false;
-        }
-        await this.sleep();
-      }
-      return true;
-    } finally {
-      clearTimeout(timer);
-    }
+  private async until(done: () => boolean, idle: string): Promise<boolean> {
+    const wait = waitLimit(this.limits.timeoutMs, this.limits.deadline);
+    if (await this.waiter.until(done, wait)) return true;
+    this.timedOut ??= lateText(idle, wait);
+    this.child.kill('SIGKILL');
+    return false;
   }
 
   private sleep(): Promise<void> {
-    return new Promise((resolve) => (this.wake = resolve));
+    return this.waiter.sleep();
   }
 
   private notify(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
+    this.waiter.notify();
   }
 }
 

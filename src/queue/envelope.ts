@@ -1,12 +1,14 @@
 // The steps of an SMTP or LMTP transaction that queue/smtp-forward and
 // queue/lmtp share, on an open SmtpClient: the greeting and EHLO/LHLO, the
 // envelope (MAIL FROM and one RCPT TO per recipient, pipelined when the
-// server offers PIPELINING), and DATA. Each step returns the server's
-// refusal (a 4xx or 5xx reply) for the plugin to judge, and throws a
-// NextHopError for anything that is not a reply that step can have.
+// server offers PIPELINING), DATA and the message. Each step returns the
+// server's refusal (a 4xx or 5xx reply) for the plugin to judge, and throws
+// a NextHopError for anything that is not a reply that step can have.
 
 import { DENY, DENYSOFT } from '../constants';
-import { NextHopError, type Reply, type SmtpClient } from './smtp-client';
+import type { HookResult } from '../plugin/api';
+import { NextHopError } from './connection';
+import type { Reply, SmtpClient } from './smtp-client';
 
 /** The EHLO/LHLO keywords, upper-cased, with their parameters ("SIZE" -> "10240000"). */
 export type Extensions = Map<string, string>;
@@ -20,21 +22,21 @@ export type Extensions = Map<string, string>;
  */
 export async function greet(client: SmtpClient, verb: 'EHLO' | 'LHLO', name: string): Promise<Extensions> {
   const greeting = await client.read('greeting');
-  if (greeting.code !== 220) throw refused('greeting', greeting);
+  if (greeting.code !== 220) throw refused(client, 'greeting', greeting);
   let hello = await client.command(`${verb} ${name}`, verb);
   if (verb === 'EHLO' && hello.code >= 500) {
     hello = await client.command(`HELO ${name}`, 'HELO');
-    if (hello.code !== 250) throw refused('HELO', hello);
+    if (hello.code !== 250) throw refused(client, 'HELO', hello);
     return new Map();
   }
-  if (hello.code !== 250) throw refused(verb, hello);
+  if (hello.code !== 250) throw refused(client, verb, hello);
   return extensions(hello);
 }
 
 /** Says EHLO again (after XCLIENT, which starts a new session on the server). */
 export async function helloAgain(client: SmtpClient, name: string): Promise<Extensions> {
   const hello = await client.command(`EHLO ${name}`, 'EHLO');
-  if (hello.code !== 250) throw refused('EHLO', hello);
+  if (hello.code !== 250) throw refused(client, 'EHLO', hello);
   return extensions(hello);
 }
 
@@ -65,27 +67,80 @@ export async function sendEnvelope(client: SmtpClient, sender: string, recipient
   const rcptLines = recipients.map((r) => `RCPT TO:${r}`);
   if (pipelining) {
     client.send('MAIL FROM', mailLine, ...rcptLines);
-    const mail = expect(await client.read('MAIL FROM'), 'MAIL FROM', 2);
+    const mail = expect(client, await client.read('MAIL FROM'), 'MAIL FROM', 2);
     const rcpts: Reply[] = [];
-    for (let i = 0; i < rcptLines.length; i++) rcpts.push(expect(await client.read('RCPT TO'), 'RCPT TO', 2));
+    for (let i = 0; i < rcptLines.length; i++) rcpts.push(expect(client, await client.read('RCPT TO'), 'RCPT TO', 2));
     return { mail, rcpts };
   }
-  const mail = expect(await client.command(mailLine, 'MAIL FROM'), 'MAIL FROM', 2);
+  const mail = expect(client, await client.command(mailLine, 'MAIL FROM'), 'MAIL FROM', 2);
   if (isRefusal(mail)) return { mail, rcpts: [] };
   const rcpts: Reply[] = [];
-  for (const line of rcptLines) rcpts.push(expect(await client.command(line, 'RCPT TO'), 'RCPT TO', 2));
+  for (const line of rcptLines) rcpts.push(expect(client, await client.command(line, 'RCPT TO'), 'RCPT TO', 2));
   return { mail, rcpts };
 }
 
 /** DATA: undefined when the server wants the message (354), else its refusal. */
 export async function startData(client: SmtpClient): Promise<Reply | undefined> {
-  const reply = expect(await client.command('DATA', 'DATA'), 'DATA', 3);
+  const reply = expect(client, await client.command('DATA', 'DATA'), 'DATA', 3);
   return isRefusal(reply) ? reply : undefined;
 }
 
+/** The next hop's refusal, and the step it came at. */
+export interface Refusal {
+  stage: string;
+  replies: Reply[];
+}
+
+/**
+ * The envelope, DATA and the message, as far as the next hop lets them
+ * through. Every recipient must be accepted, or nothing is sent: our client
+ * gets one reply for the whole message. Returns the refusal (the session is
+ * over then: QUIT before the message, the connection dropped during it, so
+ * nothing is delivered), or undefined when the message went out whole and
+ * the replies to the final dot are the caller's to read. `log` gets a line
+ * for each refusal.
+ */
+export async function sendTransaction(
+  client: SmtpClient,
+  envelope: { sender: string; recipients: string[]; pipelining: boolean },
+  message: AsyncIterable<Buffer>,
+  log: (line: string) => void,
+): Promise<Refusal | undefined> {
+  const { sender, recipients } = envelope;
+  const { mail, rcpts } = await sendEnvelope(client, sender, recipients, envelope.pipelining);
+  if (isRefusal(mail)) return refusedAt(client, `MAIL FROM:${sender}`, [mail], log);
+  const refused = rcpts.filter(isRefusal);
+  if (refused.length > 0) {
+    rcpts.forEach((reply, i) => isRefusal(reply) && log(`RCPT TO:${recipients[i]} refused: ${quote(reply)}`));
+    log(`${refused.length} of ${recipients.length} recipients refused: nothing sent`);
+    return refusedAt(client, 'RCPT TO', refused, log);
+  }
+  const dataRefusal = await startData(client);
+  if (dataRefusal) return refusedAt(client, 'DATA', [dataRefusal], log);
+  const early = await client.sendMessage(message);
+  if (!early) return undefined;
+  // An answer before the final dot: a refusal (without the dot nothing is delivered), or nonsense.
+  client.close();
+  if (!isRefusal(early)) throw new NextHopError('protocol', client.name, 'message', `reply before the end of the message: ${quote(early)}`);
+  log(`refused at message: ${quote(early)}`);
+  return { stage: 'message', replies: [early] };
+}
+
+/** Ends the session politely (QUIT) after a refusal, and logs it. */
+export async function refusedAt(client: SmtpClient, stage: string, replies: Reply[], log: (line: string) => void): Promise<Refusal> {
+  await client.quit();
+  log(`refused at ${stage}: ${replies.map(quote).join(' / ')}`);
+  return { stage, replies };
+}
+
+/** A refusal as the hook's result: DENYSOFT when any of it is temporary, else DENY; its text, line by line. */
+export function refusalResult(refusal: Refusal, untold: (reply: Reply) => string): HookResult {
+  return [refusalCode(refusal.replies), ...refusalLines(refusal.replies, untold)];
+}
+
 /** A reply to the end of the message must be 2xx, 4xx or 5xx. */
-export function expectFinal(reply: Reply, stage: string): Reply {
-  return expect(reply, stage, 2);
+export function expectFinal(client: SmtpClient, reply: Reply, stage: string): Reply {
+  return expect(client, reply, stage, 2);
 }
 
 export function isRefusal(reply: Reply): boolean {
@@ -114,11 +169,11 @@ export function quote(reply: Reply): string {
 }
 
 /** The reply is positive (2xx, or 3xx where `positive` is 3), a refusal (4xx/5xx), or a protocol error. */
-function expect(reply: Reply, stage: string, positive: 2 | 3): Reply {
+function expect(client: SmtpClient, reply: Reply, stage: string, positive: 2 | 3): Reply {
   if (isRefusal(reply) || Math.floor(reply.code / 100) === positive) return reply;
-  throw new NextHopError('protocol', stage, `unexpected reply ${quote(reply)}`);
+  throw new NextHopError('protocol', client.name, stage, `unexpected reply ${quote(reply)}`);
 }
 
-function refused(stage: string, reply: Reply): NextHopError {
-  return new NextHopError('refused', stage, quote(reply));
+function refused(client: SmtpClient, stage: string, reply: Reply): NextHopError {
+  return new NextHopError('refused', client.name, stage, quote(reply));
 }

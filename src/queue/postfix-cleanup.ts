@@ -20,8 +20,7 @@
 // cleanup_user.h; the status texts are cleanup_strerror.c's, in its order
 // (the most severe first).
 
-import type { StreamConnection } from './connection';
-import { NextHopError } from './connection';
+import { NextHopError, type Connection } from './connection';
 
 /** CLEANUP_FLAG_* (cleanup_user.h), by the names qpsmtpd's postfix-queue takes as arguments. */
 export const CLEANUP_FLAGS: Readonly<Record<string, number>> = {
@@ -83,22 +82,24 @@ const LF = 0x0a;
 /**
  * Injects one message over an open connection to cleanup. Throws a
  * NextHopError when cleanup breaks the protocol or the connection fails.
+ * The stages in its texts: greeting (the queue id), message (the records),
+ * end of message (the result).
  */
 export async function injectMessage(
-  connection: StreamConnection,
+  connection: Connection,
   envelope: CleanupEnvelope,
   content: AsyncIterable<Buffer>,
 ): Promise<CleanupResult> {
-  const hello = await readAttributes(connection, 'waiting for the queue id');
+  const hello = await readAttributes(connection, 'greeting');
   const protocol = hello.get('protocol');
   if (protocol !== undefined && protocol !== 'cleanup_protocol') {
-    throw new NextHopError('protocol', `${connection.name} is not a cleanup service (it speaks ${protocol})`);
+    throw new NextHopError('protocol', connection.name, 'greeting', `not a cleanup service (it speaks ${protocol})`);
   }
   const queueId = hello.get('queue_id');
-  if (!queueId) throw new NextHopError('protocol', `${connection.name} sent no queue id`);
+  if (!queueId) throw new NextHopError('protocol', connection.name, 'greeting', 'no queue id');
 
   const out = new RecordWriter(connection);
-  await connection.write(attributes([['flags', String(envelope.flags)]]), 'sending the flags');
+  await write(connection, attributes([['flags', String(envelope.flags)]]));
   const now = Date.now();
   await out.record('T', `${Math.floor(now / 1000)} ${(now % 1000) * 1000}`);
   // As Postfix's smtpd for a remote client: leave the header alone (no
@@ -115,9 +116,9 @@ export async function injectMessage(
   await out.record('E', '');
   await out.flush();
 
-  const result = await readAttributes(connection, 'waiting for the result');
+  const result = await readAttributes(connection, 'end of message');
   const status = Number(result.get('status'));
-  if (!/^\d+$/.test(result.get('status') ?? '')) throw new NextHopError('protocol', `${connection.name} sent no status`);
+  if (!/^\d+$/.test(result.get('status') ?? '')) throw new NextHopError('protocol', connection.name, 'end of message', 'no status');
   return { queueId, status, reason: result.get('reason') ?? '' };
 }
 
@@ -131,18 +132,25 @@ function attributes(pairs: [string, string][]): Buffer {
   return Buffer.from(`${pairs.map(([name, value]) => `${name}\0${value}\0`).join('')}\0`);
 }
 
-async function readAttributes(connection: StreamConnection, what: string): Promise<Map<string, string>> {
-  const parsed = await connection.read(what, (data) => parseAttributes(data, connection.name));
+/** Writes what we send; cleanup says nothing before the end, so an early answer is a protocol error. */
+async function write(connection: Connection, data: Buffer): Promise<void> {
+  if (!(await connection.write(data, 'message'))) {
+    throw new NextHopError('protocol', connection.name, 'message', 'an answer before the end of the message');
+  }
+}
+
+async function readAttributes(connection: Connection, stage: string): Promise<Map<string, string>> {
+  const parsed = await connection.read(stage, (data) => parseAttributes(data, connection.name, stage));
   connection.consume(parsed.rest);
   return parsed.attributes;
 }
 
 /** One attr0 list from the start of `data`, or undefined while it is incomplete. */
-function parseAttributes(data: Buffer, peer: string): { attributes: Map<string, string>; rest: Buffer } | undefined {
+function parseAttributes(data: Buffer, peer: string, stage: string): { attributes: Map<string, string>; rest: Buffer } | undefined {
   const found = new Map<string, string>();
   let pos = 0;
   for (;;) {
-    if (pos >= MAX_ATTRIBUTES) throw new NextHopError('protocol', `${peer} sent an attribute list longer than ${MAX_ATTRIBUTES} bytes`);
+    if (pos >= MAX_ATTRIBUTES) throw new NextHopError('protocol', peer, stage, `an attribute list longer than ${MAX_ATTRIBUTES} bytes`);
     const nameEnd = data.indexOf(0, pos);
     if (nameEnd < 0) return undefined;
     if (nameEnd === pos) return { attributes: found, rest: data.subarray(pos + 1) };
@@ -163,7 +171,7 @@ class RecordWriter {
   private buffer = Buffer.allocUnsafe(WRITE_SIZE);
   private used = 0;
 
-  constructor(private readonly connection: StreamConnection) {}
+  constructor(private readonly connection: Connection) {}
 
   /** Makes room for a record of `length` data bytes (writing out what is gathered if need be). */
   async room(length: number): Promise<void> {
@@ -199,7 +207,7 @@ class RecordWriter {
   async flush(): Promise<void> {
     if (this.used === 0) return;
     // write() returns once the socket took the bytes: the buffer may be reused then.
-    await this.connection.write(this.buffer.subarray(0, this.used), 'sending the message');
+    await write(this.connection, this.buffer.subarray(0, this.used));
     this.used = 0;
   }
 }

@@ -698,10 +698,10 @@ t.test('queue/maildir', async (t) => {
     }
   });
 
-  t.test('a delivery that fails answers 451 queue error', async (t) => {
+  t.test('a delivery that fails answers 452 Unable to queue message, saying which call failed', async (t) => {
     // The recipient's maildir would be below a file (config/me), so it cannot be made.
     const r = await pluginSession(t, input('a@example.com'), { plugins: ['rcpt_ok', 'queue/maildir @WORK@/config/me %l'] });
-    t.same(r.lines.slice(5), ['451 queue error', BYE]);
+    t.same(r.lines.slice(5), ['452 Unable to queue message (maildir mkdir failed: not a directory)', BYE]);
     t.match(r.stderr, /warn \(queue\) queue::maildir: delivery to .*\/config\/me failed: ENOTDIR/);
   });
 

@@ -166,12 +166,13 @@ t.test('a 200 MB message streams through with a small peak RSS, byte for byte', 
   t.equal(copy.digest, messageDigest(expected, false), 'byte for byte');
 });
 
-t.test('failures of the LMTP server: 451 "Unable to queue message (...)"', async (t) => {
+t.test('failures of the LMTP server: 452 "Unable to queue message (...)"', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'qpsmtpd-lmtp-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const greeting = '220 fake LMTP\r\n';
+  // @ stands for the server's socket path.
   const cases: [string, () => Promise<string>, string][] = [
-    ['no socket there', async () => join(dir, 'missing'), 'cannot connect to the LMTP server: no such socket'],
+    ['no socket there', async () => join(dir, 'missing'), 'cannot connect to @: no such file or directory'],
     [
       'LHLO refused',
       async () => {
@@ -179,7 +180,7 @@ t.test('failures of the LMTP server: 451 "Unable to queue message (...)"', async
         await startScripted(t, greeting, (_line, s) => s.write('500 5.5.1 what?\r\n'), path);
         return path;
       },
-      'the LMTP server refused the session at LHLO: 500 5.5.1 what?',
+      '@ refused the session at LHLO: 500 5.5.1 what?',
     ],
     [
       'silence after the final dot',
@@ -188,7 +189,7 @@ t.test('failures of the LMTP server: 451 "Unable to queue message (...)"', async
         await startScripted(t, greeting, answerUntilDot(() => undefined), path);
         return path;
       },
-      'timeout at end of message: no reply within 0.5 s',
+      '@ timed out at end of message: no reply within 0.5 s',
     ],
     [
       'closed after the first of two replies',
@@ -197,13 +198,14 @@ t.test('failures of the LMTP server: 451 "Unable to queue message (...)"', async
         await startScripted(t, greeting, answerUntilDot((s) => s.end('250 2.0.0 <a@example.com> Saved\r\n')), path);
         return path;
       },
-      'the LMTP server closed the connection at end of message',
+      '@ closed the connection at end of message',
     ],
   ];
   for (const [what, where, why] of cases) {
     const rcpts = ['a@example.com', 'b@example.com'];
-    const r = await pluginSession(t, session('s@x.test', rcpts), { plugins: lmtp(await where(), 'timeout', '0.5') });
-    t.same(r.lines, replies('s@x.test', rcpts, `451 Unable to queue message (${why})`), what);
+    const path = await where();
+    const r = await pluginSession(t, session('s@x.test', rcpts), { plugins: lmtp(path, 'timeout', '0.5') });
+    t.same(r.lines, replies('s@x.test', rcpts, `452 Unable to queue message (${why.replace('@', path)})`), what);
     if (what.startsWith('closed')) t.match(r.stderr, /already delivered to <a@example\.com>: a retry delivers it to them again/, 'the partial delivery is logged');
   }
 });

@@ -76,7 +76,7 @@ t.test('which program: QMAILQUEUE, then the argument, then $QMAIL/bin/qmail-queu
   });
   t.test('/var/qmail/bin/qmail-queue by default (not installed here)', async (t) => {
     const r = await pluginSession(t, message, { plugins: ['rcpt_ok', 'queue/qmail-queue'] });
-    t.equal(r.lines[5], '452 Unable to queue message: cannot run /var/qmail/bin/qmail-queue (ENOENT)');
+    t.equal(r.lines[5], '452 Unable to queue message (cannot run /var/qmail/bin/qmail-queue: no such file or directory)');
   });
   t.test('a path that is not absolute stops the start-up', async (t) => {
     const r = await pluginSession(t, crlf('QUIT'), { plugins: ['queue/qmail-queue bin/qmail-queue'] });
@@ -86,17 +86,17 @@ t.test('which program: QMAILQUEUE, then the argument, then $QMAIL/bin/qmail-queu
 
 t.test('exit codes as qmail-queue(8) documents them: 11-40 permanent, the rest temporary', async (t) => {
   const cases: [number, string][] = [
-    [11, '552 Unable to queue message (11): address too long'],
-    [31, '552 Unable to queue message (31): mail server permanently refuses to send the message to any recipients'],
-    [40, '552 Unable to queue message (40): permanent problem'],
-    [51, '452 Unable to queue message (51): out of memory'],
-    [53, '452 Unable to queue message (53): write error, e.g. disk full'],
-    [54, '452 Unable to queue message (54): unable to read the message or envelope'],
-    [71, '452 Unable to queue message (71): mail server temporarily refuses to send the message to any recipients'],
-    [81, '452 Unable to queue message (81): internal bug, e.g. segmentation fault'],
-    [91, '452 Unable to queue message (91): envelope format error'],
-    [1, '452 Unable to queue message (1): temporary problem'],
-    [100, '452 Unable to queue message (100): temporary problem'],
+    [11, '552 Unable to queue message (qmail-queue exited with status 11: address too long)'],
+    [31, '552 Unable to queue message (qmail-queue exited with status 31: mail server permanently refuses to send the message to any recipients)'],
+    [40, '552 Unable to queue message (qmail-queue exited with status 40: permanent problem)'],
+    [51, '452 Unable to queue message (qmail-queue exited with status 51: out of memory)'],
+    [53, '452 Unable to queue message (qmail-queue exited with status 53: write error, e.g. disk full)'],
+    [54, '452 Unable to queue message (qmail-queue exited with status 54: unable to read the message or envelope)'],
+    [71, '452 Unable to queue message (qmail-queue exited with status 71: mail server temporarily refuses to send the message to any recipients)'],
+    [81, '452 Unable to queue message (qmail-queue exited with status 81: internal bug, e.g. segmentation fault)'],
+    [91, '452 Unable to queue message (qmail-queue exited with status 91: envelope format error)'],
+    [1, '452 Unable to queue message (qmail-queue exited with status 1: temporary problem)'],
+    [100, '452 Unable to queue message (qmail-queue exited with status 100: temporary problem)'],
   ];
   for (const [code, reply] of cases) {
     const fake = fakeDir(t, { FAKE_QQ_EXIT: String(code) });
@@ -110,30 +110,30 @@ t.test('a child that exits early', async (t) => {
     bigMessageSession(t, { plugins: queue(), env: fakeDir(t, env).env, sender: 's@x.test', recipients: ['a@example.com'], megabytes: 20 });
   t.test('with a refusal: the exit status counts, not the broken pipe', async (t) => {
     const r = await big(t, { FAKE_QQ_MODE: 'exit-early', FAKE_QQ_EXIT: '31' });
-    t.equal(r.lines[5], '552 Unable to queue message (31): mail server permanently refuses to send the message to any recipients');
+    t.equal(r.lines[5], '552 Unable to queue message (qmail-queue exited with status 31: mail server permanently refuses to send the message to any recipients)');
   });
   t.test('claiming success without reading the message: a temporary failure', async (t) => {
     const r = await big(t, { FAKE_QQ_MODE: 'exit-early', FAKE_QQ_EXIT: '0' });
-    t.equal(r.lines[5], '452 Unable to queue message: qmail-queue exited 0 without reading all of its input');
+    t.equal(r.lines[5], '452 Unable to queue message (qmail-queue exited with status 0 without reading all of its input)');
   });
 });
 
 t.test('a child that crashes', async (t) => {
   const fake = fakeDir(t, { FAKE_QQ_MODE: 'crash' });
   const r = await pluginSession(t, session('s@x.test', ['a@example.com']), { plugins: queue(), env: fake.env });
-  t.equal(r.lines[5], '452 Unable to queue message: qmail-queue was killed by SIGSEGV');
+  t.equal(r.lines[5], '452 Unable to queue message (qmail-queue was killed by SIGSEGV)');
 });
 
 t.test('a child that hangs is killed after the timeout', async (t) => {
   t.test('after taking the message, waiting for it to finish', async (t) => {
     const fake = fakeDir(t, { FAKE_QQ_MODE: 'hang' });
     const r = await pluginSession(t, session('s@x.test', ['a@example.com']), { plugins: queue(FAKE, ' timeout 1'), env: fake.env });
-    t.equal(r.lines[5], '452 Unable to queue message: qmail-queue timed out after 1 s waiting for it to finish');
+    t.equal(r.lines[5], '452 Unable to queue message (qmail-queue did not exit within 1 s)');
   });
   t.test('not reading the message', async (t) => {
     const fake = fakeDir(t, { FAKE_QQ_MODE: 'hang' });
     const r = await bigMessageSession(t, { plugins: queue(FAKE, ' timeout 1'), env: fake.env, sender: 's@x.test', recipients: ['a@example.com'], megabytes: 20 });
-    t.equal(r.lines[5], '452 Unable to queue message: qmail-queue timed out after 1 s writing the message to it');
+    t.equal(r.lines[5], '452 Unable to queue message (qmail-queue took no data within 1 s)');
   });
 });
 

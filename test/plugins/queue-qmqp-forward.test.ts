@@ -111,7 +111,7 @@ t.test('against Postfix qmqpd', async (t) => {
       config: { qmqpservers: [`127.0.0.1:${closed}`, `127.0.0.1:${port}`] },
     });
     t.match(r.lines[5], /^250 Queued! Ok: queued as [0-9A-F]+$/);
-    t.match(r.stderr, `cannot connect to 127.0.0.1:${closed}: ECONNREFUSED`, 'the refused one is logged');
+    t.match(r.stderr, `cannot connect to 127.0.0.1:${closed}: connection refused`, 'the refused one is logged');
     await postfix.waitForDelivery('d');
   });
 
@@ -125,7 +125,7 @@ t.test('against Postfix qmqpd', async (t) => {
       r.lines[5],
       new RegExp(
         '^(552 Denied: Error: localhost\\[127\\.0\\.0\\.1\\] is not authorized to use this service' +
-          `|452 Unable to queue message: connection to 127\\.0\\.0\\.1:${unauthorized} (lost|closed) while sending the message.*)$`,
+          `|452 Unable to queue message \\((connection to 127\\.0\\.0\\.1:${unauthorized} failed|127\\.0\\.0\\.1:${unauthorized} closed the connection) at message.*\\))$`,
       ),
     );
     t.same(postfix.delivered('e'), [], 'nothing delivered');
@@ -168,7 +168,7 @@ t.test('failures of the next hop', async (t) => {
   t.test('nothing listens: refused connection', async (t) => {
     const port = await freePort();
     const r = await run(`127.0.0.1 ${port}`);
-    t.equal(r.lines[5], `452 Unable to queue message: cannot connect to 127.0.0.1:${port}: ECONNREFUSED`);
+    t.equal(r.lines[5], `452 Unable to queue message (cannot connect to 127.0.0.1:${port}: connection refused)`);
   });
 
   t.test('every configured server refuses', async (t) => {
@@ -176,28 +176,25 @@ t.test('failures of the next hop', async (t) => {
     const r = await run('', { qmqpservers: [`127.0.0.1:${one}`, `127.0.0.1:${two}`] });
     t.equal(
       r.lines[5],
-      `452 Unable to queue message: cannot connect to 127.0.0.1:${one}: ECONNREFUSED; cannot connect to 127.0.0.1:${two}: ECONNREFUSED`,
+      `452 Unable to queue message (cannot connect to 127.0.0.1:${one}: connection refused; cannot connect to 127.0.0.1:${two}: connection refused)`,
     );
   });
 
   t.test('no server given and no config qmqpservers', async (t) => {
     const r = await run('');
-    t.equal(r.lines[5], '452 Unable to queue message: no QMQP server configured');
+    t.equal(r.lines[5], '452 Unable to queue message (no QMQP server configured)');
   });
 
   t.test('the server takes the message and never answers: timeout', async (t) => {
     const port = await fakeServer(t, (s) => s.resume());
     const r = await run(`127.0.0.1 ${port} timeout 1`);
-    t.equal(r.lines[5], `452 Unable to queue message: 127.0.0.1:${port} timed out after 1 s waiting for the answer`);
+    t.equal(r.lines[5], `452 Unable to queue message (127.0.0.1:${port} timed out at end of message: no reply within 1 s)`);
   });
 
   t.test('the hook time limit (plugin_timeout) comes first: we give up before the core does', async (t) => {
     const port = await fakeServer(t, (s) => s.resume());
     const r = await run(`127.0.0.1 ${port} timeout 30`, { plugin_timeout: '2' });
-    t.equal(
-      r.lines[5],
-      `452 Unable to queue message: 127.0.0.1:${port} gave up before the time limit for queueing (plugin_timeout) waiting for the answer`,
-    );
+    t.equal(r.lines[5], `452 Unable to queue message (127.0.0.1:${port} timed out at end of message: no reply before plugin_timeout)`);
   });
 
   t.test('the server stops reading: timeout while sending', async (t) => {
@@ -208,7 +205,7 @@ t.test('failures of the next hop', async (t) => {
       recipients: ['a@example.com'],
       megabytes: 20,
     });
-    t.equal(r.lines[5], `452 Unable to queue message: 127.0.0.1:${port} timed out after 1 s sending the message`);
+    t.equal(r.lines[5], `452 Unable to queue message (127.0.0.1:${port} timed out at message: took no data within 1 s)`);
   });
 
   t.test('an answer before the end of the message counts (the server stops reading)', async (t) => {
@@ -223,19 +220,22 @@ t.test('failures of the next hop', async (t) => {
   t.test('the server closes without an answer', async (t) => {
     const port = await fakeServer(t, (s) => s.once('data', () => s.end()));
     const r = await run(`127.0.0.1 ${port}`);
-    t.match(r.lines[5], new RegExp(`^452 Unable to queue message: connection to 127\\.0\\.0\\.1:${port} (closed|lost) while `));
+    t.match(
+      r.lines[5],
+      new RegExp(`^452 Unable to queue message \\((127\\.0\\.0\\.1:${port} closed the connection|connection to 127\\.0\\.0\\.1:${port} failed) at `),
+    );
   });
 
   t.test('an answer that is not a netstring', async (t) => {
     const port = await fakeServer(t, (s) => s.once('data', () => s.write('hello\r\n')));
     const r = await run(`127.0.0.1 ${port}`);
-    t.equal(r.lines[5], `452 Unable to queue message: protocol error from 127.0.0.1:${port}: not a netstring: "hello\\r\\n"`);
+    t.equal(r.lines[5], `452 Unable to queue message (protocol error from 127.0.0.1:${port} at end of message: not a netstring: "hello\\r\\n")`);
   });
 
   t.test('an answer that is neither K, Z nor D', async (t) => {
     const port = await fakeServer(t, (s) => s.once('data', () => s.end('6:Xwhat?,')));
     const r = await run(`127.0.0.1 ${port}`);
-    t.equal(r.lines[5], `452 Unable to queue message: protocol error from 127.0.0.1:${port}: the answer "Xwhat?" is not K, Z or D`);
+    t.equal(r.lines[5], `452 Unable to queue message (protocol error from 127.0.0.1:${port} at end of message: the answer "Xwhat?" is not K, Z or D)`);
   });
 
   t.test('control characters in the answer do not reach the client', async (t) => {

@@ -37,6 +37,17 @@ t.test('below the threshold the message stays in memory', async (t) => {
   t.strictSame(spool.files(), [], 'no file in the spool');
 });
 
+t.test('write() keeps no reference to the caller\'s buffer: the receiver reuses one for every write', async (t) => {
+  for (const threshold of [1000, 0]) {
+    const { body } = store(threshold);
+    const reused = Buffer.from('first\n');
+    body.write(reused);
+    reused.write('XXXXX\n');
+    body.write(reused.subarray(0, 3));
+    t.equal(collect(body.chunksFrom(0)), 'first\nXXX', threshold ? 'in memory' : 'spooled');
+  }
+});
+
 t.test('reaching the threshold spools (>=, as qpsmtpd)', async (t) => {
   const { body, spool } = store(10);
   body.write(Buffer.from('12345'));
