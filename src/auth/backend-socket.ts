@@ -9,6 +9,7 @@
 // plugin imports this file: most sessions never authenticate.
 
 import type { Socket } from 'node:net';
+import { errnoText } from '../util/errno-text';
 import { BackendError } from './backend-error';
 
 export interface BackendLimits {
@@ -27,22 +28,6 @@ export interface TlsSettings {
 
 /** Far more than any answer we wait for; a server that sends more without finishing one is broken. */
 export const MAX_PENDING = 256 * 1024;
-
-// System error codes in words; anything else is shown as its code.
-const ERRNO_TEXT: Readonly<Record<string, string>> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  EPIPE: 'connection broken',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'host lookup failed',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ETIMEDOUT: 'timed out',
-};
-
-function errnoText(err: NodeJS.ErrnoException): string {
-  return (err.code && ERRNO_TEXT[err.code]) ?? err.code ?? err.message;
-}
 
 /** Why a wait ended early: the hook's own time limit, not the backend's timeout. */
 const DEADLINE_TEXT = 'plugin_timeout reached';
@@ -147,6 +132,35 @@ export class BackendSocket {
       if (err instanceof BackendError && err.kind === 'closed') throw new BackendError('tls', stage, this.failure?.message ?? err.detail);
       throw err;
     }
+  }
+
+  /**
+   * The next whole message of a protocol: `take` finds one at the start of
+   * what arrived (undefined: not complete yet) and may throw
+   * `protocolError` for bytes that cannot be one, which ends the wait as a
+   * protocol failure.
+   */
+  nextMessage<T>(
+    stage: string,
+    take: (data: Buffer) => { length: number; response: T } | undefined,
+    protocolError: abstract new (...args: never[]) => Error,
+    ms?: number,
+  ): Promise<T> {
+    return this.waitFor(
+      stage,
+      () => {
+        try {
+          const got = take(this.pending);
+          if (!got) return undefined;
+          this.consume(got.length);
+          return got.response;
+        } catch (err) {
+          if (err instanceof protocolError) throw new BackendError('protocol', stage, err.message);
+          throw err;
+        }
+      },
+      ms,
+    );
   }
 
   /**

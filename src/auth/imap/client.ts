@@ -89,21 +89,7 @@ class ImapSession {
 
   /** The next response from the server. */
   response(stage: string, ms?: number): Promise<ImapResponse> {
-    return this.conn.waitFor(
-      stage,
-      () => {
-        try {
-          const got = takeResponse(this.conn.buffered());
-          if (!got) return undefined;
-          this.conn.consume(got.length);
-          return got.response;
-        } catch (err) {
-          if (err instanceof ImapProtocolError) throw new BackendError('protocol', stage, err.message);
-          throw err;
-        }
-      },
-      ms,
-    );
+    return this.conn.nextMessage(stage, takeResponse, ImapProtocolError, ms);
   }
 
   /**

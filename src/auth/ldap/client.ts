@@ -73,17 +73,7 @@ export class LdapClient {
 
   /** The next response, which must answer request `id`. */
   private async read(stage: string, id: number): Promise<LdapResponse> {
-    const r = await this.conn.waitFor(stage, () => {
-      try {
-        const got = takeResponse(this.conn.buffered());
-        if (!got) return undefined;
-        this.conn.consume(got.length);
-        return got.response;
-      } catch (err) {
-        if (err instanceof LdapProtocolError) throw new BackendError('protocol', stage, err.message);
-        throw err;
-      }
-    });
+    const r = await this.conn.nextMessage(stage, takeResponse, LdapProtocolError);
     // Message id 0 is the server's unsolicited notice, in practice "I am closing" (RFC 4511 section 4.4.1).
     if (r.id === 0 && r.op === 'extended') throw new BackendError('closed', stage, `notice of disconnection: ${resultName(r.result.code)} ${r.result.message}`.trim());
     if (r.id !== id) throw new BackendError('protocol', stage, `an answer to message ${r.id}, not ${id}`);
