@@ -14,16 +14,14 @@
 // check). auth_debug_passwords logs what each login carried, so a test can
 // see the exact bytes Dovecot received.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
+import { DOVECOT, runDovecot, waitForGreeting } from '../../helpers/dovecot';
 import { freePort } from '../../helpers/e2e';
-
-const DOVECOT = '/usr/sbin/dovecot';
 /** The uid and gid mail is stored as (nobody). */
 const MAIL_ID = 65534;
 
@@ -138,31 +136,7 @@ service imap-login {
 }
 `,
   );
-  let log = '';
-  const child = spawn(DOVECOT, ['-F', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  t.teardown(() => {
-    child.kill('SIGTERM');
-  });
-  await waitForGreeting(port, () => log);
-  return { port, tlsPort, certFile: cert, log: () => log };
-}
-
-/** Resolves once Dovecot greets on the IMAP port. */
-async function waitForGreeting(port: number, log: () => string): Promise<void> {
-  const deadline = Date.now() + 15000;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect({ host: '127.0.0.1', port });
-      s.once('data', (data: Buffer) => {
-        s.end('a LOGOUT\r\n');
-        resolve(data.toString().startsWith('* OK'));
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`Dovecot IMAP did not start on port ${port}:\n${log()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const log = runDovecot(t, conf);
+  await waitForGreeting(port, '* OK', 'a LOGOUT\r\n', log);
+  return { port, tlsPort, certFile: cert, log };
 }

@@ -11,15 +11,13 @@
 //   overquota    already over its quota, checked at RCPT (lmtp_rcpt_check_quota): "452 4.2.2 ..." at RCPT TO
 //   anybody else "550 5.1.1 <x@example.com> User doesn't exist: x@example.com" at RCPT TO
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
+import { DOVECOT, runDovecot, waitForGreeting } from '../../helpers/dovecot';
 import { freePort } from '../../helpers/e2e';
-
-const DOVECOT = '/usr/sbin/dovecot';
 const DOVEADM = '/usr/bin/doveadm';
 /** The uid and gid mail is stored as (nobody). */
 const MAIL_ID = 65534;
@@ -108,14 +106,8 @@ service lmtp {
 }
 `,
   );
-  let log = '';
-  const child = spawn(DOVECOT, ['-F', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  t.teardown(() => {
-    child.kill('SIGTERM');
-  });
-  await waitForLmtp(port, () => log);
+  const log = runDovecot(t, conf);
+  await waitForGreeting(port, '220', 'QUIT\r\n', log);
   const deliveredFiles = (user: string): string[] => {
     const newDir = join(home, `${user}@example.com`, 'Maildir', 'new');
     if (!existsSync(newDir)) return [];
@@ -132,24 +124,6 @@ service lmtp {
       const r = spawnSync(DOVEADM, ['-c', conf, ...args], { encoding: 'utf8' });
       return r.stdout + r.stderr;
     },
-    log: () => log,
+    log,
   };
-}
-
-/** Resolves once Dovecot greets on the LMTP port. */
-async function waitForLmtp(port: number, log: () => string): Promise<void> {
-  const deadline = Date.now() + 15000;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect({ host: '127.0.0.1', port });
-      s.once('data', (data: Buffer) => {
-        s.end('QUIT\r\n');
-        resolve(data.toString().startsWith('220'));
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`Dovecot did not start on port ${port}:\n${log()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
