@@ -4,6 +4,7 @@
 // addresses, IPv6) the test says so.
 
 import t, { type Test } from 'tap';
+import { type DnsServer, closedDnsPort, startDnsmasq, startSilentDns } from '../helpers/dnsmasq';
 import { BYE, GO_AHEAD, GREETING, HELO_OK, ME, RCPT_OK, SENDER_OK, crlf, pluginSession, type PluginSessionOptions } from '../helpers/plugin-session';
 
 const BADHELO = [
@@ -32,6 +33,27 @@ const HELPERS = {
   ],
 };
 
+// The DNS checks ask dnsmasq on loopback (config dns_servers), never the
+// system's resolver. Unknown names and addresses in these zones are NXDOMAIN.
+let DNS: DnsServer;
+t.before(async () => {
+  DNS = await startDnsmasq(
+    t,
+    [
+      '--address=/mail.example.com/127.0.0.1',
+      '--ptr-record=1.0.0.127.in-addr.arpa,mail.example.com',
+      '--address=/mail.good.example/192.0.2.1',
+      '--ptr-record=1.2.0.192.in-addr.arpa,mail.good.example',
+      '--address=/net.good.example/192.0.2.200',
+      '--address=/alias.good.example/203.0.113.9',
+      '--address=/far.other.example/203.0.113.5',
+      '--ptr-record=7.100.51.198.in-addr.arpa,other.test',
+      '--host-record=v6only.example,2001:db8::1',
+    ],
+    ['example', 'example.com', 'in-addr.arpa', 'ip6.arpa'],
+  );
+});
+
 const hi = (ip: string): string => `250 ${ME} Hi [${ip}] [${ip}]; I am so happy to meet you.`;
 
 /** The value show_notes logged for a note. */
@@ -52,8 +74,8 @@ function logOf(stderr: string, plugin = 'helo'): string[] {
 /** HELO <host> then QUIT, with helo and the badhelo list; returns the replies after the greeting. */
 async function greet(t: Test, host: string, options: { plugin?: string; ip?: string; verb?: string; extra?: PluginSessionOptions } = {}) {
   const r = await pluginSession(t, crlf(`${options.verb ?? 'HELO'} ${host}`, 'QUIT'), {
-    plugins: [options.plugin ?? 'helo', 'show_notes karma naughty naughty_reject_type'],
-    config: { badhelo: BADHELO, ...HELPERS },
+    plugins: [options.plugin ?? 'helo', 'show_notes karma naughty naughty_reject_type helo_forward_match helo_reverse_match'],
+    config: { badhelo: BADHELO, ...HELPERS, dns_servers: DNS.server },
     env: options.ip ? { TCPREMOTEIP: options.ip } : {},
     ...options.extra,
   });
@@ -137,7 +159,7 @@ t.test('EHLO is checked the same way', async (t) => {
   t.equal(r.replies[0], `250-${ME} Hi [127.0.0.1] [127.0.0.1]`);
 });
 
-t.test('policy rfc: also a fully qualified name; the DNS checks are skipped', async (t) => {
+t.test('policy rfc: also a fully qualified name that resolves, and a PTR for the client', async (t) => {
   const plugin = 'helo policy rfc';
   t.same((await greet(t, 'client', { plugin })).replies, ['550 HELO name is not fully qualified. Read RFC 2821']);
   // (Without the badhelo list, whose negated pattern would refuse this name first.)
@@ -147,12 +169,10 @@ t.test('policy rfc: also a fully qualified name; the DNS checks are skipped', as
   t.same((await greet(t, '192.0.2.7', { plugin })).replies, ['550 Plain IP is invalid HELO hostname (RFC 2821)']);
   const r = await greet(t, 'mail.example.com', { plugin });
   t.same(r.replies, [HELO_OK, BYE]);
-  t.same(logOf(r.stderr), [
-    'info (helo) helo: skip, no_forward_dns: DNS checks are not implemented yet',
-    'info (helo) helo: skip, no_reverse_dns: DNS checks are not implemented yet',
-    'info (helo) helo: pass',
-  ]);
-  // An IPv4 literal is fully qualified enough.
+  t.same(logOf(r.stderr), ['info (helo) helo: pass']);
+  t.equal(note(r.stderr, 'helo_forward_match'), 1);
+  t.equal(note(r.stderr, 'helo_reverse_match'), 1);
+  // An IPv4 literal is fully qualified enough, and not looked up (its PTR is).
   t.same((await greet(t, '[127.0.0.1]', { plugin })).replies, [HELO_OK, BYE]);
 });
 
@@ -165,12 +185,130 @@ t.test('policy strict: no address literals at all', async (t) => {
   t.same((await greet(t, 'client', { plugin })).replies, ['550 HELO name is not fully qualified. Read RFC 2821']);
   const r = await greet(t, 'mail.example.com', { plugin });
   t.same(r.replies, [HELO_OK, BYE]);
-  t.same(logOf(r.stderr), [
-    'info (helo) helo: skip, no_forward_dns: DNS checks are not implemented yet',
-    'info (helo) helo: skip, no_reverse_dns: DNS checks are not implemented yet',
-    'info (helo) helo: skip, no_matching_dns: DNS checks are not implemented yet',
+  t.same(logOf(r.stderr), ['info (helo) helo: pass']);
+  t.equal(note(r.stderr, 'karma'), 1, 'forward and reverse match: karma +1');
+});
+
+/** This plugin's log lines without the karma ones. */
+const dnsLog = (stderr: string): string[] => logOf(stderr).filter((l) => !l.includes('karma'));
+
+t.test('no_forward_dns: a name that does not exist is refused; other DNS trouble is logged and passes', async (t) => {
+  const plugin = 'helo policy rfc';
+  const ip = '192.0.2.1'; // PTR mail.good.example
+  const nx = await greet(t, 'nx.good.example', { plugin, ip });
+  t.same(nx.replies, ['550 HELO hostname does not exist']);
+  t.same(dnsLog(nx.stderr), ['info (helo) helo: fail, no such host']);
+  t.equal(note(nx.stderr, 'karma'), -1);
+  // The name exists but has no A record (qpsmtpd asks for A only).
+  const v6 = await greet(t, 'v6only.example', { plugin, ip });
+  t.same(v6.replies, [hi(ip), BYE]);
+  t.same(dnsLog(v6.stderr), ['error (helo) helo: skip, query failed (NOERROR)', 'info (helo) helo: pass']);
+  // A trailing dot is the same name.
+  t.same((await greet(t, 'mail.good.example.', { plugin, ip })).replies, [hi(ip), BYE]);
+  // reject 0: tolerated, and still looked up.
+  const tolerated = await greet(t, 'nx.good.example', { plugin: 'helo policy rfc reject 0', ip });
+  t.same(tolerated.replies, [hi(ip), BYE]);
+  t.same(dnsLog(tolerated.stderr), ['info (helo) helo: fail, tolerated, no such host']);
+});
+
+t.test('no_reverse_dns: the client\'s address needs a PTR record', async (t) => {
+  const plugin = 'helo policy rfc';
+  const none = await greet(t, 'mail.good.example', { plugin, ip: '192.0.2.99' });
+  t.same(none.replies, ['550 no rDNS for 192.0.2.99']);
+  // (The name's address is in the client's /24.)
+  t.same(dnsLog(none.stderr), ['notice (helo) helo: forward network match', 'info (helo) helo: fail, no rDNS']);
+  // Any PTR will do under rfc, matching or not; the notes record what matched.
+  const other = await greet(t, 'far.other.example', { plugin, ip: '198.51.100.7' });
+  t.same(other.replies, [hi('198.51.100.7'), BYE]);
+  t.equal(note(other.stderr, 'helo_forward_match'), undefined);
+  t.equal(note(other.stderr, 'helo_reverse_match'), undefined);
+  // The reverse check runs for an address literal too (the forward one does not).
+  const literal = await greet(t, '[192.0.2.99]', { plugin, ip: '192.0.2.99' });
+  t.same(literal.replies, ['550 no rDNS for 192.0.2.99']);
+  // The forward check comes first.
+  t.same((await greet(t, 'nx.good.example', { plugin, ip: '192.0.2.99' })).replies, ['550 HELO hostname does not exist']);
+  // IPv6 clients: the PTR of ip6.arpa (the name has no A record: logged, passes).
+  const v6 = await greet(t, 'v6only.example', { plugin, ip: '2001:db8::1' });
+  t.same(v6.replies, [hi('2001:db8::1'), BYE]);
+  t.same(dnsLog(v6.stderr), ['error (helo) helo: skip, query failed (NOERROR)', 'info (helo) helo: pass']);
+  t.equal(note(v6.stderr, 'helo_reverse_match'), 1);
+  t.same((await greet(t, 'v6only.example', { plugin, ip: '2001:db8::2' })).replies, ['550 no rDNS for 2001:db8::2']);
+});
+
+t.test('no_matching_dns (strict): the name\'s address or the PTR name must match', async (t) => {
+  const plugin = 'helo policy strict';
+  // Exact both ways: karma +1.
+  const exact = await greet(t, 'mail.good.example', { plugin, ip: '192.0.2.1' });
+  t.same(exact.replies, [hi('192.0.2.1'), BYE]);
+  t.same(dnsLog(exact.stderr), ['info (helo) helo: pass']);
+  t.equal(note(exact.stderr, 'karma'), 1);
+  // Same /24 and same last two labels count as matches (logged at LOGNOTICE).
+  const near = await greet(t, 'net.good.example', { plugin, ip: '192.0.2.1' });
+  t.same(near.replies, [hi('192.0.2.1'), BYE]);
+  t.same(dnsLog(near.stderr), [
+    'notice (helo) helo: forward network match',
+    'notice (helo) helo: reverse domain match',
     'info (helo) helo: pass',
   ]);
+  t.equal(note(near.stderr, 'helo_forward_match'), 1);
+  t.equal(note(near.stderr, 'helo_reverse_match'), 1);
+  // Only the PTR side matches: enough.
+  const reverseOnly = await greet(t, 'alias.good.example', { plugin, ip: '192.0.2.1' });
+  t.same(reverseOnly.replies, [hi('192.0.2.1'), BYE]);
+  t.same(dnsLog(reverseOnly.stderr), ['notice (helo) helo: reverse domain match', 'info (helo) helo: pass']);
+  t.equal(note(reverseOnly.stderr, 'helo_forward_match'), undefined);
+  t.equal(note(reverseOnly.stderr, 'karma'), undefined);
+  // Neither: refused.
+  for (const [host, ip] of [['far.other.example', '198.51.100.7'], ['far.other.example', '192.0.2.1']]) {
+    const r = await greet(t, host!, { plugin, ip });
+    t.same(r.replies, ['550 That HELO hostname fails FCrDNS'], `${host} from ${ip}`);
+    t.same(dnsLog(r.stderr), ['info (helo) helo: fail, no forward or reverse DNS match', 'info (helo) helo: fail, no matching DNS']);
+    t.equal(note(r.stderr, 'karma'), -1);
+  }
+  // policy rfc does not ask for a match.
+  t.same((await greet(t, 'far.other.example', { plugin: 'helo policy rfc', ip: '192.0.2.1' })).replies, [hi('192.0.2.1'), BYE]);
+});
+
+t.test('DNS server down or silent: the forward check passes with a LOGERROR line, the reverse check refuses', async (t) => {
+  const ip = '192.0.2.1';
+  const closed = await closedDnsPort();
+  const down = await greet(t, 'mail.good.example', { plugin: 'helo policy rfc', ip, extra: { config: { ...HELPERS, dns_servers: closed.server } } });
+  t.same(down.replies, ['550 error getting reverse DNS for 192.0.2.1']);
+  t.same(dnsLog(down.stderr), [
+    'error (helo) helo: skip, query failed (connection refused)',
+    'info (helo) helo: connection refused',
+    'info (helo) helo: fail, rDNS connection refused',
+  ]);
+
+  const silent = await startSilentDns(t);
+  const started = Date.now();
+  const r = await greet(t, 'mail.good.example', { plugin: 'helo policy rfc timeout 1', ip, extra: { config: { ...HELPERS, dns_servers: silent.server } } });
+  const took = Date.now() - started;
+  t.same(r.replies, ['550 error getting reverse DNS for 192.0.2.1']);
+  t.same(dnsLog(r.stderr), [
+    'error (helo) helo: skip, query failed (query timed out)',
+    'info (helo) helo: query timed out',
+    'info (helo) helo: fail, rDNS query timed out',
+  ]);
+  t.ok(took >= 1800 && took < 6000, `two queries of 1 s each (${took} ms)`);
+  // With reject naughty the client is only marked.
+  const naughty = await greet(t, 'mail.good.example', { plugin: 'helo policy rfc reject naughty', ip, extra: { config: { dns_servers: closed.server, ...HELPERS } } });
+  t.same(naughty.replies, [hi(ip), BYE]);
+  t.equal(note(naughty.stderr, 'naughty'), '(helo) error getting reverse DNS for 192.0.2.1');
+});
+
+t.test('dns_servers: a line that is no server address is skipped with a warning; lenient asks no DNS', async (t) => {
+  const r = await greet(t, 'mail.good.example', {
+    plugin: 'helo policy rfc',
+    ip: '192.0.2.1',
+    extra: { config: { ...HELPERS, dns_servers: ['# loopback dnsmasq', 'not a server', DNS.server] } },
+  });
+  t.same(r.replies, [hi('192.0.2.1'), BYE]);
+  t.same(dnsLog(r.stderr), ['warn (helo) helo: bad config: invalid dns_servers line not a server', 'info (helo) helo: pass']);
+  const closed = await closedDnsPort();
+  const lenient = await greet(t, 'nx.good.example', { ip: '192.0.2.1', extra: { config: { ...HELPERS, dns_servers: closed.server } } });
+  t.same(lenient.replies, [hi('192.0.2.1'), BYE]);
+  t.same(dnsLog(lenient.stderr), ['info (helo) helo: pass']);
 });
 
 t.test('policy lenient is the default; an unknown policy is lenient with a warning', async (t) => {
